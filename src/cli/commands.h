@@ -1,0 +1,22 @@
+#pragma once
+// Subcommand registration. Each command file defines one Register* function that adds its
+// CLI11 subcommand and stores the action to run after parsing.
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace cpa::cli {
+
+class CommandRegistry {
+ public:
+  // Stores the action of the parsed subcommand; the exit code comes from it.
+  void SetAction(std::function<int()> action) { action_ = std::move(action); }
+  int Run() const { return action_ ? action_() : 0; }
+
+ private:
+  std::function<int()> action_;
+};
+
+// Adds every subcommand to `app`.
+void RegisterCommands(CLI::App& app, CommandRegistry& registry);
+
+}  // namespace cpa::cli

@@ -1,0 +1,53 @@
+#include "core/status.h"
+
+namespace cpa::core {
+
+std::string_view ErrorCodeName(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kOk:
+      return "OK";
+    case ErrorCode::kInvalidArgument:
+      return "InvalidArgument";
+    case ErrorCode::kMissingParameter:
+      return "MissingParameter";
+    case ErrorCode::kNotFound:
+      return "NotFound";
+    case ErrorCode::kAlreadyExists:
+      return "AlreadyExists";
+    case ErrorCode::kLimitExceeded:
+      return "LimitExceeded";
+    case ErrorCode::kMalformedArn:
+      return "MalformedArn";
+    case ErrorCode::kInternal:
+      return "InternalFailure";
+    case ErrorCode::kIncompleteSignature:
+      return "IncompleteSignature";
+    case ErrorCode::kInvalidClientTokenId:
+      return "InvalidClientTokenId";
+    case ErrorCode::kSignatureDoesNotMatch:
+      return "SignatureDoesNotMatch";
+    case ErrorCode::kRequestExpired:
+      return "RequestExpired";
+    case ErrorCode::kExpiredToken:
+      return "ExpiredToken";
+    case ErrorCode::kMissingAuthenticationToken:
+      return "MissingAuthenticationToken";
+    case ErrorCode::kAccessDenied:
+      return "AccessDenied";
+    case ErrorCode::kMalformedPolicyDocument:
+      return "MalformedPolicyDocument";
+  }
+  return "Unknown";
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  std::string out(ErrorCodeName(code_));
+  if (!message_.empty()) {
+    out += ": ";
+    out += message_;
+  }
+  return out;
+}
+
+}  // namespace cpa::core
