@@ -1,0 +1,215 @@
+#include "sigv4/verifier.h"
+
+#include "core/crypto.h"
+#include "core/encoding.h"
+
+namespace cpa::sigv4 {
+namespace {
+
+using core::ErrorCode;
+using core::Status;
+
+constexpr std::string_view kInvalidToken = "The security token included in the request is invalid.";
+constexpr std::string_view kMismatch =
+    "The request signature we calculated does not match the signature you provided. Check your "
+    "AWS Secret Access Key and signing method. Consult the service documentation for details.";
+
+bool IsLowerHex64(std::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// Compares a MAC with the lowercase hex signature a client sent, in constant time.
+bool ConstantTimeEqualsHex(const core::Sha256Digest& mac, std::string_view given) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char hex[64];
+  for (size_t i = 0; i < mac.size(); ++i) {
+    hex[2 * i] = kHex[mac[i] >> 4];
+    hex[2 * i + 1] = kHex[mac[i] & 15];
+  }
+  return core::ConstantTimeEquals(std::string_view(hex, sizeof hex), given);
+}
+
+std::string SkewMessage(core::TimePoint date, core::TimePoint now, std::chrono::seconds skew) {
+  const std::string mins = std::to_string(skew.count() / 60);
+  if (date < now) {
+    return "Signature expired: " + core::FormatAmzDate(date) + " is now earlier than " +
+           core::FormatAmzDate(now - skew) + " (" + core::FormatAmzDate(now) + " - " + mins +
+           " min.)";
+  }
+  return "Signature not yet current: " + core::FormatAmzDate(date) + " is still later than " +
+         core::FormatAmzDate(now + skew) + " (" + core::FormatAmzDate(now) + " + " + mins +
+         " min.)";
+}
+
+}  // namespace
+
+Verifier::Verifier(const core::Clock& clock, SecretLookup lookup, VerifierOptions options)
+    : clock_(clock), lookup_(std::move(lookup)), options_(options) {}
+
+core::Result<VerifiedRequest> Verifier::Verify(const HttpRequest& request) const {
+  // 1. Find and parse the signature.
+  std::optional<std::string_view> auth_header = request.Header("authorization");
+  const bool presigned_query = HasPresignParameters(request.query);
+  if (!auth_header && !presigned_query) {
+    return Status(ErrorCode::kMissingAuthenticationToken, "Request is missing Authentication Token");
+  }
+  if (auth_header && presigned_query) {
+    return Status(ErrorCode::kIncompleteSignature,
+                  "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or "
+                  "the Authorization header should be specified.");
+  }
+  CPA_ASSIGN_OR_RETURN(AuthorizationParts parts, auth_header
+                                                     ? ParseAuthorizationHeader(*auth_header)
+                                                     : ParsePresignedQuery(request.query));
+
+  // 2. The request time, and its agreement with the credential scope.
+  std::string amz_date;
+  if (parts.presigned) {
+    amz_date = parts.amz_date;
+  } else if (auto d = request.Header("x-amz-date")) {
+    amz_date = core::TrimAsciiWhitespace(*d);
+  } else {
+    return Status(ErrorCode::kIncompleteSignature,
+                  "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' "
+                  "header.");
+  }
+  auto date = core::ParseAmzDate(amz_date);
+  if (!date.ok()) {
+    return Status(ErrorCode::kIncompleteSignature,
+                  "Date must be in ISO-8601 'basic format'. Got '" + amz_date.substr(0, 64) +
+                      "'. See http://en.wikipedia.org/wiki/ISO_8601");
+  }
+  if (amz_date.compare(0, 8, parts.scope_date) != 0) {
+    return Status(ErrorCode::kSignatureDoesNotMatch,
+                  "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
+                  "from HTTP: '" +
+                      parts.scope_date + "' != '" + amz_date.substr(0, 8) + "', from '" +
+                      amz_date + "'.");
+  }
+  if (std::find(parts.signed_headers.begin(), parts.signed_headers.end(), "host") ==
+      parts.signed_headers.end()) {
+    return Status(ErrorCode::kIncompleteSignature,
+                  "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+
+  // 3. The key, its session token and its lifetime.
+  std::optional<SecretInfo> info = lookup_(parts.access_key_id);
+  if (!info || !info->active) {
+    return Status(ErrorCode::kInvalidClientTokenId, std::string(kInvalidToken));
+  }
+  std::optional<std::string_view> token;
+  if (parts.presigned) {
+    if (parts.security_token) token = *parts.security_token;
+  } else {
+    token = request.Header("x-amz-security-token");
+  }
+  if (!info->session_token.empty()) {
+    if (!token || !core::ConstantTimeEquals(*token, info->session_token)) {
+      return Status(ErrorCode::kInvalidClientTokenId, std::string(kInvalidToken));
+    }
+  } else if (token) {
+    return Status(ErrorCode::kInvalidClientTokenId, std::string(kInvalidToken));
+  }
+  const core::TimePoint now = clock_.Now();
+  if (info->expiration && now >= *info->expiration) {
+    return Status(ErrorCode::kExpiredToken, "The security token included in the request is expired");
+  }
+
+  // 4. The clock window.
+  if (parts.presigned) {
+    if (*date - now > options_.max_skew) {
+      return Status(ErrorCode::kRequestExpired, "Request is not yet valid");
+    }
+    if (now > *date + std::chrono::seconds(parts.expires_seconds)) {
+      return Status(ErrorCode::kRequestExpired, "Request has expired");
+    }
+  } else if (*date < now - options_.max_skew || *date > now + options_.max_skew) {
+    return Status(ErrorCode::kRequestExpired, SkewMessage(*date, now, options_.max_skew));
+  }
+
+  // 5. The payload hash.
+  std::string payload_hash;
+  std::optional<std::string_view> content_sha = request.Header("x-amz-content-sha256");
+  if (parts.presigned && options_.presigned_unsigned_payload) {
+    payload_hash = kUnsignedPayload;
+  } else if (content_sha) {
+    std::string_view declared = core::TrimAsciiWhitespace(*content_sha);
+    if (declared == kUnsignedPayload) {
+      if (!options_.allow_unsigned_payload) {
+        return Status(ErrorCode::kIncompleteSignature,
+                      "x-amz-content-sha256: UNSIGNED-PAYLOAD is not accepted here.");
+      }
+      payload_hash = declared;
+    } else if (IsLowerHex64(declared)) {
+      std::string actual = request.body_sha256 ? *request.body_sha256
+                                               : core::Sha256Hex(request.body);
+      if (actual != declared) {
+        return Status(ErrorCode::kSignatureDoesNotMatch,
+                      "The provided 'x-amz-content-sha256' header does not match what was "
+                      "computed.");
+      }
+      payload_hash = declared;
+    } else {
+      return Status(ErrorCode::kIncompleteSignature,
+                    "x-amz-content-sha256 must be UNSIGNED-PAYLOAD or a valid sha256 value.");
+    }
+  } else {
+    payload_hash = request.body_sha256 ? *request.body_sha256 : core::Sha256Hex(request.body);
+  }
+
+  // 6. The canonical request, the string to sign and the signature.
+  auto key = cache_.Get(info->secret_access_key, parts.scope_date, parts.region, parts.service);
+  const std::string scope = CredentialScope(parts.scope_date, parts.region, parts.service);
+  std::string creq, sts;
+  auto matches = [&](std::initializer_list<std::string_view> excluded_query) -> core::Result<bool> {
+    creq.clear();
+    creq += request.method;
+    creq += '\n';
+    creq += CanonicalUri(request.path, options_.canonical);
+    creq += '\n';
+    creq += CanonicalQuery(request.query, excluded_query);
+    creq += '\n';
+    std::string_view absent = AppendCanonicalHeaders(creq, request, parts.signed_headers);
+    if (!absent.empty()) {
+      return Status(ErrorCode::kSignatureDoesNotMatch,
+                    std::string(kMismatch) + " The signed header '" + std::string(absent) +
+                        "' is not in the request.");
+    }
+    creq += '\n';
+    creq += parts.signed_headers_text;
+    creq += '\n';
+    creq += payload_hash;
+    sts = StringToSign(amz_date, scope, creq);
+    return ConstantTimeEqualsHex(key->Mac(sts), parts.signature);
+  };
+  CPA_ASSIGN_OR_RETURN(bool ok, parts.presigned ? matches({"X-Amz-Signature"}) : matches({}));
+  if (!ok && parts.presigned && parts.security_token) {
+    // A presigner may add the session token after signing (it is checked above either way).
+    CPA_ASSIGN_OR_RETURN(ok, matches({"X-Amz-Signature", "X-Amz-Security-Token"}));
+    if (!ok) {
+      CPA_ASSIGN_OR_RETURN(ok, matches({"X-Amz-Signature"}));  // report the usual texts
+    }
+  }
+  if (!ok) {
+    return Status(ErrorCode::kSignatureDoesNotMatch,
+                  std::string(kMismatch) + "\n\nThe Canonical String for this request should have "
+                                           "been\n'" +
+                      creq + "'\n\nThe String-to-Sign should have been\n'" + sts + "'\n");
+  }
+
+  VerifiedRequest out;
+  out.access_key_id = std::move(parts.access_key_id);
+  out.region = std::move(parts.region);
+  out.service = std::move(parts.service);
+  out.request_time = *date;
+  out.presigned = parts.presigned;
+  out.temporary = !info->session_token.empty();
+  out.signed_headers = std::move(parts.signed_headers);
+  return out;
+}
+
+}  // namespace cpa::sigv4
