@@ -1,8 +1,11 @@
 #include "core/crypto.h"
 
+// The SHA256_* functions are deprecated in OpenSSL 3 in favour of EVP, but remain supported; they
+// are used on purpose (see crypto.h).
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -13,39 +16,29 @@
 namespace cpa::core {
 namespace {
 
-const EVP_MD* Sha256Md() {
-  // Fetched once: EVP_sha256() would re-resolve the provider implementation on every init.
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
+static_assert(sizeof(SHA256_CTX) <= 112 && alignof(SHA256_CTX) <= 8);
+
+SHA256_CTX* Ctx(unsigned char* storage) { return reinterpret_cast<SHA256_CTX*>(storage); }
+const SHA256_CTX* Ctx(const unsigned char* storage) {
+  return reinterpret_cast<const SHA256_CTX*>(storage);
 }
+
+constexpr size_t kBlock = 64;
 
 [[noreturn]] void CryptoAbort(const char* what) {
   std::fprintf(stderr, "cpa: fatal OpenSSL failure in %s\n", what);
   std::abort();
 }
 
-struct CtxDeleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-
-EVP_MD_CTX* ThreadCtx() {
-  thread_local std::unique_ptr<EVP_MD_CTX, CtxDeleter> ctx(EVP_MD_CTX_new());
-  return ctx.get();
-}
-
-constexpr size_t kBlock = 64;
-
 }  // namespace
 
 Sha256Digest Sha256(std::string_view data) {
+  // Not the one-shot SHA256(): in OpenSSL 3 it fetches the algorithm on every call.
   Sha256Digest out;
-  EVP_MD_CTX* ctx = ThreadCtx();
-  unsigned int len = 0;
-  if (EVP_DigestInit_ex(ctx, Sha256Md(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx, out.data(), &len) != 1) {
-    CryptoAbort("SHA-256");
-  }
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, data.data(), data.size());
+  SHA256_Final(out.data(), &ctx);
   return out;
 }
 
@@ -54,30 +47,20 @@ std::string Sha256Hex(std::string_view data) {
   return HexEncode(Bytes(d.data(), d.size()));
 }
 
-Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr || EVP_DigestInit_ex(ctx_, Sha256Md(), nullptr) != 1) {
-    CryptoAbort("SHA-256 init");
-  }
-}
-
-Sha256Hasher::~Sha256Hasher() { EVP_MD_CTX_free(ctx_); }
+Sha256Hasher::Sha256Hasher() { SHA256_Init(Ctx(state_)); }
 
 void Sha256Hasher::Update(std::string_view data) {
-  if (EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) CryptoAbort("SHA-256 update");
+  SHA256_Update(Ctx(state_), data.data(), data.size());
 }
 
 Sha256Digest Sha256Hasher::Finish() {
   Sha256Digest out;
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(ctx_, out.data(), &len) != 1 ||
-      EVP_DigestInit_ex(ctx_, Sha256Md(), nullptr) != 1) {
-    CryptoAbort("SHA-256 final");
-  }
+  SHA256_Final(out.data(), Ctx(state_));
+  SHA256_Init(Ctx(state_));
   return out;
 }
 
-HmacSha256Key::HmacSha256Key(std::string_view key)
-    : inner_(EVP_MD_CTX_new()), outer_(EVP_MD_CTX_new()) {
+HmacSha256Key::HmacSha256Key(std::string_view key) {
   uint8_t block[kBlock] = {};
   if (key.size() > kBlock) {
     Sha256Digest d = Sha256(key);
@@ -90,35 +73,28 @@ HmacSha256Key::HmacSha256Key(std::string_view key)
     ipad[i] = block[i] ^ 0x36;
     opad[i] = block[i] ^ 0x5c;
   }
-  if (inner_ == nullptr || outer_ == nullptr ||
-      EVP_DigestInit_ex(inner_, Sha256Md(), nullptr) != 1 ||
-      EVP_DigestUpdate(inner_, ipad, kBlock) != 1 ||
-      EVP_DigestInit_ex(outer_, Sha256Md(), nullptr) != 1 ||
-      EVP_DigestUpdate(outer_, opad, kBlock) != 1) {
-    CryptoAbort("HMAC key setup");
-  }
+  SHA256_Init(Ctx(inner_));
+  SHA256_Update(Ctx(inner_), ipad, kBlock);
+  SHA256_Init(Ctx(outer_));
+  SHA256_Update(Ctx(outer_), opad, kBlock);
   OPENSSL_cleanse(block, sizeof block);
   OPENSSL_cleanse(ipad, sizeof ipad);
   OPENSSL_cleanse(opad, sizeof opad);
 }
 
 HmacSha256Key::~HmacSha256Key() {
-  EVP_MD_CTX_free(inner_);
-  EVP_MD_CTX_free(outer_);
+  OPENSSL_cleanse(inner_, sizeof inner_);
+  OPENSSL_cleanse(outer_, sizeof outer_);
 }
 
 Sha256Digest HmacSha256Key::Mac(std::string_view data) const {
-  EVP_MD_CTX* ctx = ThreadCtx();
+  SHA256_CTX ctx = *Ctx(inner_);
   Sha256Digest inner_hash, out;
-  unsigned int len = 0;
-  if (EVP_MD_CTX_copy_ex(ctx, inner_) != 1 ||
-      EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx, inner_hash.data(), &len) != 1 ||
-      EVP_MD_CTX_copy_ex(ctx, outer_) != 1 ||
-      EVP_DigestUpdate(ctx, inner_hash.data(), inner_hash.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx, out.data(), &len) != 1) {
-    CryptoAbort("HMAC");
-  }
+  SHA256_Update(&ctx, data.data(), data.size());
+  SHA256_Final(inner_hash.data(), &ctx);
+  ctx = *Ctx(outer_);
+  SHA256_Update(&ctx, inner_hash.data(), inner_hash.size());
+  SHA256_Final(out.data(), &ctx);
   return out;
 }
 

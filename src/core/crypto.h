@@ -1,10 +1,11 @@
 #pragma once
 // Hashes, MACs, randomness and comparisons from OpenSSL 3.
 //
-// The SHA-256 and HMAC paths avoid per-call algorithm fetches and allocations: the digest is
-// fetched once per process and each thread reuses its own EVP_MD_CTX. HmacSha256Key keeps the
-// inner and outer pad states of a key so that a cached key costs two compression-function runs
-// less per MAC. All functions are thread-safe.
+// SHA-256 and HMAC use OpenSSL's SHA-256 block functions directly (SHA256_Init/Update/Final)
+// rather than EVP: on short inputs EVP's provider dispatch and context copies cost more than the
+// hashing itself, and SigV4 hashes many short strings. The digest state is a plain struct, so
+// HmacSha256Key keeps the inner and outer pad states of a key and copies them per MAC at no cost.
+// All functions are thread-safe.
 
 #include <array>
 #include <cstdint>
@@ -13,8 +14,6 @@
 #include <string_view>
 
 #include "core/status.h"
-
-typedef struct evp_md_ctx_st EVP_MD_CTX;
 
 namespace cpa::core {
 
@@ -27,14 +26,14 @@ std::string Sha256Hex(std::string_view data);
 class Sha256Hasher {
  public:
   Sha256Hasher();
-  ~Sha256Hasher();
+  ~Sha256Hasher() = default;
   Sha256Hasher(const Sha256Hasher&) = delete;
   Sha256Hasher& operator=(const Sha256Hasher&) = delete;
   void Update(std::string_view data);
   Sha256Digest Finish();  // the hasher is reset afterwards
 
  private:
-  EVP_MD_CTX* ctx_;
+  alignas(8) unsigned char state_[112];  // SHA256_CTX
 };
 
 Sha256Digest HmacSha256(std::string_view key, std::string_view data);
@@ -50,8 +49,8 @@ class HmacSha256Key {
   Sha256Digest Mac(std::string_view data) const;
 
  private:
-  EVP_MD_CTX* inner_;
-  EVP_MD_CTX* outer_;
+  alignas(8) unsigned char inner_[112];  // SHA256_CTX after the inner pad
+  alignas(8) unsigned char outer_[112];  // SHA256_CTX after the outer pad
 };
 
 // Compares in time that depends only on the lengths, never on the contents.

@@ -42,7 +42,15 @@ Result<std::string> UriDecode(std::string_view text, bool plus_as_space = false)
 
 // ASCII-only case helpers.
 std::string AsciiLower(std::string_view s);
-bool AsciiIEquals(std::string_view a, std::string_view b);
+inline char AsciiToLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+// Inline: header-name lookups on every request go through it.
+inline bool AsciiIEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i] && AsciiToLower(a[i]) != AsciiToLower(b[i])) return false;
+  }
+  return true;
+}
 std::string_view TrimAsciiWhitespace(std::string_view s);
 
 }  // namespace cpa::core

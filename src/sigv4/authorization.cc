@@ -33,9 +33,10 @@ Status ParseCredential(std::string_view credential, AuthorizationParts& parts) {
     start = slash + 1;
   }
   if (n != 5 || segs[4].find('/') != std::string_view::npos) {
-    return Incomplete("Credential must have exactly 5 slash-separated parts: "
-                      "AccessKeyId/yyyymmdd/region/service/aws4_request; got '" +
-                      std::string(credential) + "'.");
+    return Incomplete(
+        "Credential must have exactly 5 slash-separated parts: "
+        "AccessKeyId/yyyymmdd/region/service/aws4_request; got '" +
+        std::string(credential) + "'.");
   }
   if (segs[0].empty()) return Incomplete("Credential has an empty access key id.");
   for (char c : segs[0]) {
@@ -69,6 +70,7 @@ Status ParseCredential(std::string_view credential, AuthorizationParts& parts) {
 
 Status ParseSignedHeaders(std::string_view text, AuthorizationParts& parts) {
   if (text.empty()) return Incomplete("SignedHeaders must not be empty.");
+  parts.signed_headers.reserve(8);
   size_t start = 0;
   while (start <= text.size()) {
     size_t semi = text.find(';', start);
@@ -80,19 +82,17 @@ Status ParseSignedHeaders(std::string_view text, AuthorizationParts& parts) {
         return Incomplete("SignedHeaders contains an invalid header name.");
       }
     }
-    std::string lower = core::AsciiLower(name);
-    if (std::find(parts.signed_headers.begin(), parts.signed_headers.end(), lower) !=
-        parts.signed_headers.end()) {
-      return Incomplete("SignedHeaders lists '" + lower + "' more than once.");
+    std::string& lower = parts.signed_headers.emplace_back(name);
+    for (char& c : lower) c = core::AsciiToLower(c);
+    for (size_t i = 0; i + 1 < parts.signed_headers.size(); ++i) {
+      if (parts.signed_headers[i] == lower) {
+        return Incomplete("SignedHeaders lists '" + lower + "' more than once.");
+      }
     }
-    parts.signed_headers.push_back(std::move(lower));
     start = semi + 1;
   }
-  parts.signed_headers_text.clear();
-  for (const auto& h : parts.signed_headers) {
-    if (!parts.signed_headers_text.empty()) parts.signed_headers_text += ';';
-    parts.signed_headers_text += h;
-  }
+  parts.signed_headers_text = text;
+  for (char& c : parts.signed_headers_text) c = core::AsciiToLower(c);
   return Status::Ok();
 }
 
@@ -179,13 +179,20 @@ core::Result<AuthorizationParts> ParsePresignedQuery(std::string_view raw_query)
     std::string_view raw_key = param.substr(0, eq);
     if (raw_key.size() < 6 || raw_key.substr(0, 6) != "X-Amz-") continue;
     std::optional<std::string>* slot = nullptr;
-    if (raw_key == "X-Amz-Algorithm") slot = &algorithm;
-    else if (raw_key == "X-Amz-Credential") slot = &credential;
-    else if (raw_key == "X-Amz-Date") slot = &date;
-    else if (raw_key == "X-Amz-Expires") slot = &expires;
-    else if (raw_key == "X-Amz-SignedHeaders") slot = &signed_headers;
-    else if (raw_key == "X-Amz-Signature") slot = &signature;
-    else if (raw_key == "X-Amz-Security-Token") slot = &token;
+    if (raw_key == "X-Amz-Algorithm")
+      slot = &algorithm;
+    else if (raw_key == "X-Amz-Credential")
+      slot = &credential;
+    else if (raw_key == "X-Amz-Date")
+      slot = &date;
+    else if (raw_key == "X-Amz-Expires")
+      slot = &expires;
+    else if (raw_key == "X-Amz-SignedHeaders")
+      slot = &signed_headers;
+    else if (raw_key == "X-Amz-Signature")
+      slot = &signature;
+    else if (raw_key == "X-Amz-Security-Token")
+      slot = &token;
     if (slot == nullptr) continue;
     if (slot->has_value()) {
       return Incomplete("Query-string parameter '" + std::string(raw_key) +

@@ -45,6 +45,7 @@ bool IsSpaceOrTab(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\
 }  // namespace
 
 std::string CanonicalUri(std::string_view wire_path, const CanonicalOptions& options) {
+  if (wire_path == "/" || wire_path.empty()) return "/";  // every query and JSON protocol request
   std::string path = options.double_encode ? std::string(wire_path) : LenientDecode(wire_path);
   if (options.normalize_path) path = NormalizePath(path);
   if (path.empty()) path.assign(1, '/');  // assign(): GCC 12 warns falsely on operator=("/")
@@ -83,16 +84,15 @@ void AppendCanonicalHeaderValue(std::string& out, std::string_view value) {
   size_t b = 0, e = value.size();
   while (b < e && IsSpaceOrTab(value[b])) ++b;
   while (e > b && IsSpaceOrTab(value[e - 1])) --e;
-  bool in_space = false;
-  for (size_t i = b; i < e; ++i) {
-    char c = value[i];
-    if (IsSpaceOrTab(c)) {
-      if (!in_space) out += ' ';
-      in_space = true;
-    } else {
-      out += c;
-      in_space = false;
-    }
+  // Copy runs of non-space characters in one go; most values have no inner whitespace at all.
+  while (b < e) {
+    size_t run = b;
+    while (run < e && !IsSpaceOrTab(value[run])) ++run;
+    out.append(value.data() + b, run - b);
+    if (run == e) break;
+    out += ' ';
+    b = run;
+    while (b < e && IsSpaceOrTab(value[b])) ++b;
   }
 }
 
@@ -131,15 +131,27 @@ std::string CredentialScope(std::string_view date, std::string_view region,
 std::string StringToSign(std::string_view amz_date, std::string_view scope,
                          std::string_view canonical_request) {
   std::string sts;
-  sts.reserve(kAlgorithm.size() + amz_date.size() + scope.size() + 67);
-  sts += kAlgorithm;
-  sts += '\n';
-  sts += amz_date;
-  sts += '\n';
-  sts += scope;
-  sts += '\n';
-  sts += core::Sha256Hex(canonical_request);
+  AppendStringToSign(sts, amz_date, scope, canonical_request);
   return sts;
+}
+
+void AppendStringToSign(std::string& out, std::string_view amz_date, std::string_view scope,
+                        std::string_view canonical_request) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + kAlgorithm.size() + amz_date.size() + scope.size() + 67);
+  out += kAlgorithm;
+  out += '\n';
+  out += amz_date;
+  out += '\n';
+  out += scope;
+  out += '\n';
+  core::Sha256Digest d = core::Sha256(canonical_request);
+  char hex[64];
+  for (size_t i = 0; i < d.size(); ++i) {
+    hex[2 * i] = kHex[d[i] >> 4];
+    hex[2 * i + 1] = kHex[d[i] & 15];
+  }
+  out.append(hex, sizeof hex);
 }
 
 }  // namespace cpa::sigv4

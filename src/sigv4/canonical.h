@@ -53,5 +53,8 @@ std::string CredentialScope(std::string_view date, std::string_view region,
 // "AWS4-HMAC-SHA256\n<amz-date>\n<scope>\n<hex sha256 of canonical request>".
 std::string StringToSign(std::string_view amz_date, std::string_view scope,
                          std::string_view canonical_request);
+// The same, appended to `out` (so a caller can reuse one buffer).
+void AppendStringToSign(std::string& out, std::string_view amz_date, std::string_view scope,
+                        std::string_view canonical_request);
 
 }  // namespace cpa::sigv4

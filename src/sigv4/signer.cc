@@ -91,9 +91,18 @@ void AppendQueryParam(std::string& query, std::string_view key, std::string_view
 
 bool IsUnsignableHeader(std::string_view n) {
   static constexpr std::string_view kSkip[] = {
-      "authorization", "connection",      "expect",   "keep-alive", "proxy-authenticate",
-      "proxy-authorization", "te",        "trailer",  "transfer-encoding", "upgrade",
-      "user-agent",    "x-amzn-trace-id",
+      "authorization",
+      "connection",
+      "expect",
+      "keep-alive",
+      "proxy-authenticate",
+      "proxy-authorization",
+      "te",
+      "trailer",
+      "transfer-encoding",
+      "upgrade",
+      "user-agent",
+      "x-amzn-trace-id",
   };
   return std::find(std::begin(kSkip), std::end(kSkip), n) != std::end(kSkip);
 }

@@ -28,8 +28,7 @@ class SigningKeyCache {
   explicit SigningKeyCache(size_t capacity = 4096) : capacity_(capacity) {}
 
   std::shared_ptr<const core::HmacSha256Key> Get(std::string_view secret, std::string_view date,
-                                                 std::string_view region,
-                                                 std::string_view service);
+                                                 std::string_view region, std::string_view service);
 
   size_t size() const;
   uint64_t hits() const;
@@ -40,8 +39,8 @@ class SigningKeyCache {
   size_t capacity_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<const core::HmacSha256Key>> keys_;  // by mu_
-  uint64_t hits_ = 0;    // by mu_
-  uint64_t misses_ = 0;  // by mu_
+  uint64_t hits_ = 0;                                                                 // by mu_
+  uint64_t misses_ = 0;                                                               // by mu_
 };
 
 }  // namespace cpa::sigv4

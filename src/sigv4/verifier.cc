@@ -22,6 +22,15 @@ bool IsLowerHex64(std::string_view s) {
   return true;
 }
 
+void HexDigestInto(const core::Sha256Digest& d, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.resize(64);
+  for (size_t i = 0; i < d.size(); ++i) {
+    out[2 * i] = kHex[d[i] >> 4];
+    out[2 * i + 1] = kHex[d[i] & 15];
+  }
+}
+
 // Compares a MAC with the lowercase hex signature a client sent, in constant time.
 bool ConstantTimeEqualsHex(const core::Sha256Digest& mac, std::string_view given) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -51,11 +60,30 @@ Verifier::Verifier(const core::Clock& clock, SecretLookup lookup, VerifierOption
     : clock_(clock), lookup_(std::move(lookup)), options_(options) {}
 
 core::Result<VerifiedRequest> Verifier::Verify(const HttpRequest& request) const {
+  // One pass over the headers for the four that verification reads.
+  std::optional<std::string_view> auth_header, date_header, token_header, content_sha;
+  for (const auto& [name, value] : request.headers) {
+    switch (name.size()) {
+      case 10:
+        if (core::AsciiIEquals(name, "x-amz-date") && !date_header) date_header = value;
+        break;
+      case 13:
+        if (core::AsciiIEquals(name, "authorization") && !auth_header) auth_header = value;
+        break;
+      case 20:
+        if (core::AsciiIEquals(name, "x-amz-content-sha256") && !content_sha) content_sha = value;
+        if (core::AsciiIEquals(name, "x-amz-security-token") && !token_header) {
+          token_header = value;
+        }
+        break;
+    }
+  }
+
   // 1. Find and parse the signature.
-  std::optional<std::string_view> auth_header = request.Header("authorization");
   const bool presigned_query = HasPresignParameters(request.query);
   if (!auth_header && !presigned_query) {
-    return Status(ErrorCode::kMissingAuthenticationToken, "Request is missing Authentication Token");
+    return Status(ErrorCode::kMissingAuthenticationToken,
+                  "Request is missing Authentication Token");
   }
   if (auth_header && presigned_query) {
     return Status(ErrorCode::kIncompleteSignature,
@@ -70,8 +98,8 @@ core::Result<VerifiedRequest> Verifier::Verify(const HttpRequest& request) const
   std::string amz_date;
   if (parts.presigned) {
     amz_date = parts.amz_date;
-  } else if (auto d = request.Header("x-amz-date")) {
-    amz_date = core::TrimAsciiWhitespace(*d);
+  } else if (date_header) {
+    amz_date = core::TrimAsciiWhitespace(*date_header);
   } else {
     return Status(ErrorCode::kIncompleteSignature,
                   "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' "
@@ -87,8 +115,8 @@ core::Result<VerifiedRequest> Verifier::Verify(const HttpRequest& request) const
     return Status(ErrorCode::kSignatureDoesNotMatch,
                   "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
                   "from HTTP: '" +
-                      parts.scope_date + "' != '" + amz_date.substr(0, 8) + "', from '" +
-                      amz_date + "'.");
+                      parts.scope_date + "' != '" + amz_date.substr(0, 8) + "', from '" + amz_date +
+                      "'.");
   }
   if (std::find(parts.signed_headers.begin(), parts.signed_headers.end(), "host") ==
       parts.signed_headers.end()) {
@@ -105,7 +133,7 @@ core::Result<VerifiedRequest> Verifier::Verify(const HttpRequest& request) const
   if (parts.presigned) {
     if (parts.security_token) token = *parts.security_token;
   } else {
-    token = request.Header("x-amz-security-token");
+    token = token_header;
   }
   if (!info->session_token.empty()) {
     if (!token || !core::ConstantTimeEquals(*token, info->session_token)) {
@@ -116,7 +144,8 @@ core::Result<VerifiedRequest> Verifier::Verify(const HttpRequest& request) const
   }
   const core::TimePoint now = clock_.Now();
   if (info->expiration && now >= *info->expiration) {
-    return Status(ErrorCode::kExpiredToken, "The security token included in the request is expired");
+    return Status(ErrorCode::kExpiredToken,
+                  "The security token included in the request is expired");
   }
 
   // 4. The clock window.
@@ -131,11 +160,18 @@ core::Result<VerifiedRequest> Verifier::Verify(const HttpRequest& request) const
     return Status(ErrorCode::kRequestExpired, SkewMessage(*date, now, options_.max_skew));
   }
 
+  // Per-thread scratch buffers: a warm verification then allocates almost nothing.
+  thread_local std::string payload_hash, scope, creq, sts;
+
   // 5. The payload hash.
-  std::string payload_hash;
-  std::optional<std::string_view> content_sha = request.Header("x-amz-content-sha256");
+  auto body_hash = [&]() -> std::string_view {
+    if (request.body_sha256) return *request.body_sha256;
+    HexDigestInto(core::Sha256(request.body), payload_hash);
+    return payload_hash;
+  };
+  std::string_view payload;
   if (parts.presigned && options_.presigned_unsigned_payload) {
-    payload_hash = kUnsignedPayload;
+    payload = kUnsignedPayload;
   } else if (content_sha) {
     std::string_view declared = core::TrimAsciiWhitespace(*content_sha);
     if (declared == kUnsignedPayload) {
@@ -143,35 +179,39 @@ core::Result<VerifiedRequest> Verifier::Verify(const HttpRequest& request) const
         return Status(ErrorCode::kIncompleteSignature,
                       "x-amz-content-sha256: UNSIGNED-PAYLOAD is not accepted here.");
       }
-      payload_hash = declared;
+      payload = declared;
     } else if (IsLowerHex64(declared)) {
-      std::string actual = request.body_sha256 ? *request.body_sha256
-                                               : core::Sha256Hex(request.body);
-      if (actual != declared) {
+      if (body_hash() != declared) {
         return Status(ErrorCode::kSignatureDoesNotMatch,
                       "The provided 'x-amz-content-sha256' header does not match what was "
                       "computed.");
       }
-      payload_hash = declared;
+      payload = declared;
     } else {
       return Status(ErrorCode::kIncompleteSignature,
                     "x-amz-content-sha256 must be UNSIGNED-PAYLOAD or a valid sha256 value.");
     }
   } else {
-    payload_hash = request.body_sha256 ? *request.body_sha256 : core::Sha256Hex(request.body);
+    payload = body_hash();
   }
 
   // 6. The canonical request, the string to sign and the signature.
   auto key = cache_.Get(info->secret_access_key, parts.scope_date, parts.region, parts.service);
-  const std::string scope = CredentialScope(parts.scope_date, parts.region, parts.service);
-  std::string creq, sts;
+  scope.clear();
+  scope += parts.scope_date;
+  scope += '/';
+  scope += parts.region;
+  scope += '/';
+  scope += parts.service;
+  scope += '/';
+  scope += kScopeTerminator;
   auto matches = [&](std::initializer_list<std::string_view> excluded_query) -> core::Result<bool> {
     creq.clear();
     creq += request.method;
     creq += '\n';
     creq += CanonicalUri(request.path, options_.canonical);
     creq += '\n';
-    creq += CanonicalQuery(request.query, excluded_query);
+    if (!request.query.empty()) creq += CanonicalQuery(request.query, excluded_query);
     creq += '\n';
     std::string_view absent = AppendCanonicalHeaders(creq, request, parts.signed_headers);
     if (!absent.empty()) {
@@ -182,8 +222,9 @@ core::Result<VerifiedRequest> Verifier::Verify(const HttpRequest& request) const
     creq += '\n';
     creq += parts.signed_headers_text;
     creq += '\n';
-    creq += payload_hash;
-    sts = StringToSign(amz_date, scope, creq);
+    creq += payload;
+    sts.clear();
+    AppendStringToSign(sts, amz_date, scope, creq);
     return ConstantTimeEqualsHex(key->Mac(sts), parts.signature);
   };
   CPA_ASSIGN_OR_RETURN(bool ok, parts.presigned ? matches({"X-Amz-Signature"}) : matches({}));
@@ -196,8 +237,9 @@ core::Result<VerifiedRequest> Verifier::Verify(const HttpRequest& request) const
   }
   if (!ok) {
     return Status(ErrorCode::kSignatureDoesNotMatch,
-                  std::string(kMismatch) + "\n\nThe Canonical String for this request should have "
-                                           "been\n'" +
+                  std::string(kMismatch) +
+                      "\n\nThe Canonical String for this request should have "
+                      "been\n'" +
                       creq + "'\n\nThe String-to-Sign should have been\n'" + sts + "'\n");
   }
 

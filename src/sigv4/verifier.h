@@ -35,7 +35,7 @@ namespace cpa::sigv4 {
 // What the server knows about an access key id.
 struct SecretInfo {
   std::string secret_access_key;
-  std::string session_token;                 // non-empty for temporary credentials
+  std::string session_token;                  // non-empty for temporary credentials
   std::optional<core::TimePoint> expiration;  // temporary credentials only
   bool active = true;
 };

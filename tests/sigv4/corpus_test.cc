@@ -1,8 +1,9 @@
 // Runs every case of the aws-c-auth SigV4 suite through the signer and the verifier, in both the
 // header and the presigned query form.
+#include "corpus.h"
+
 #include <gtest/gtest.h>
 
-#include "corpus.h"
 #include "sigv4/signer.h"
 #include "sigv4/verifier.h"
 
