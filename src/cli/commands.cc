@@ -3,8 +3,7 @@
 namespace cpa::cli {
 
 void RegisterCommands(CLI::App& app, CommandRegistry& registry) {
-  (void)app;
-  (void)registry;
+  RegisterPolicyCommand(app, registry);
 }
 
 }  // namespace cpa::cli

@@ -19,4 +19,7 @@ class CommandRegistry {
 // Adds every subcommand to `app`.
 void RegisterCommands(CLI::App& app, CommandRegistry& registry);
 
+// `cpa policy check|simulate` (policy_command.cc).
+void RegisterPolicyCommand(CLI::App& app, CommandRegistry& registry);
+
 }  // namespace cpa::cli

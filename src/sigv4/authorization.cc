@@ -70,29 +70,37 @@ Status ParseCredential(std::string_view credential, AuthorizationParts& parts) {
 
 Status ParseSignedHeaders(std::string_view text, AuthorizationParts& parts) {
   if (text.empty()) return Incomplete("SignedHeaders must not be empty.");
-  parts.signed_headers.reserve(8);
+  // One pass validates and lowercases; the names are then cut from the lowercased text.
+  std::string& lower = parts.signed_headers_text;
+  lower.assign(text);
+  for (char& c : lower) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == ':' || c == ',') {
+      return Incomplete("SignedHeaders contains an invalid header name.");
+    }
+    c = core::AsciiToLower(c);
+  }
+  bool ascending = true;
   size_t start = 0;
-  while (start <= text.size()) {
-    size_t semi = text.find(';', start);
-    if (semi == std::string_view::npos) semi = text.size();
-    std::string_view name = text.substr(start, semi - start);
-    if (name.empty()) return Incomplete("SignedHeaders contains an empty header name.");
-    for (unsigned char c : name) {
-      if (c <= 0x20 || c >= 0x7f || c == ':' || c == ',') {
-        return Incomplete("SignedHeaders contains an invalid header name.");
-      }
-    }
-    std::string& lower = parts.signed_headers.emplace_back(name);
-    for (char& c : lower) c = core::AsciiToLower(c);
-    for (size_t i = 0; i + 1 < parts.signed_headers.size(); ++i) {
-      if (parts.signed_headers[i] == lower) {
-        return Incomplete("SignedHeaders lists '" + lower + "' more than once.");
-      }
-    }
+  while (start <= lower.size()) {
+    size_t semi = lower.find(';', start);
+    if (semi == std::string::npos) semi = lower.size();
+    if (semi == start) return Incomplete("SignedHeaders contains an empty header name.");
+    std::string_view name(lower.data() + start, semi - start);
+    if (!parts.signed_headers.empty() && parts.signed_headers.back() >= name) ascending = false;
+    parts.signed_headers.emplace_back(name);
     start = semi + 1;
   }
-  parts.signed_headers_text = text;
-  for (char& c : parts.signed_headers_text) c = core::AsciiToLower(c);
+  if (!ascending) {  // clients sort the list; only an unsorted one can hide a repeat
+    for (size_t i = 0; i < parts.signed_headers.size(); ++i) {
+      for (size_t j = i + 1; j < parts.signed_headers.size(); ++j) {
+        if (parts.signed_headers[i] == parts.signed_headers[j]) {
+          return Incomplete("SignedHeaders lists '" + parts.signed_headers[i] +
+                            "' more than once.");
+        }
+      }
+    }
+  }
   return Status::Ok();
 }
 
@@ -102,9 +110,36 @@ Status CheckSignatureText(std::string_view sig) {
   return Status::Ok();
 }
 
+void Reset(AuthorizationParts& p) {
+  p.presigned = false;
+  p.access_key_id.clear();
+  p.scope_date.clear();
+  p.region.clear();
+  p.service.clear();
+  p.signed_headers.clear();
+  p.signed_headers_text.clear();
+  p.signature.clear();
+  p.amz_date.clear();
+  p.expires_seconds = 0;
+  p.security_token.reset();
+}
+
 }  // namespace
 
 core::Result<AuthorizationParts> ParseAuthorizationHeader(std::string_view value) {
+  AuthorizationParts parts;
+  CPA_RETURN_IF_ERROR(ParseAuthorizationHeader(value, parts));
+  return parts;
+}
+
+core::Result<AuthorizationParts> ParsePresignedQuery(std::string_view raw_query) {
+  AuthorizationParts parts;
+  CPA_RETURN_IF_ERROR(ParsePresignedQuery(raw_query, parts));
+  return parts;
+}
+
+core::Status ParseAuthorizationHeader(std::string_view value, AuthorizationParts& parts) {
+  Reset(parts);
   std::string_view v = core::TrimAsciiWhitespace(value);
   size_t sp = v.find_first_of(" \t");
   std::string_view algorithm = v.substr(0, sp);
@@ -148,12 +183,12 @@ core::Result<AuthorizationParts> ParseAuthorizationHeader(std::string_view value
   if (!missing.empty()) {
     return Incomplete(missing + "Authorization=" + std::string(v.substr(0, 512)));
   }
-  AuthorizationParts parts;
   CPA_RETURN_IF_ERROR(ParseCredential(*credential, parts));
   CPA_RETURN_IF_ERROR(ParseSignedHeaders(*signed_headers, parts));
   CPA_RETURN_IF_ERROR(CheckSignatureText(*signature));
-  parts.signature = core::AsciiLower(*signature);
-  return parts;
+  parts.signature.assign(*signature);
+  for (char& c : parts.signature) c = core::AsciiToLower(c);
+  return Status::Ok();
 }
 
 bool HasPresignParameters(std::string_view q) {
@@ -167,7 +202,8 @@ bool HasPresignParameters(std::string_view q) {
   return false;
 }
 
-core::Result<AuthorizationParts> ParsePresignedQuery(std::string_view raw_query) {
+core::Status ParsePresignedQuery(std::string_view raw_query, AuthorizationParts& parts) {
+  Reset(parts);
   std::optional<std::string> algorithm, credential, date, expires, signed_headers, signature, token;
   size_t start = 0;
   while (start < raw_query.size()) {
@@ -213,7 +249,6 @@ core::Result<AuthorizationParts> ParsePresignedQuery(std::string_view raw_query)
   if (*algorithm != kAlgorithm) {
     return Incomplete("X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\".");
   }
-  AuthorizationParts parts;
   parts.presigned = true;
   CPA_RETURN_IF_ERROR(ParseCredential(*credential, parts));
   CPA_RETURN_IF_ERROR(ParseSignedHeaders(*signed_headers, parts));
@@ -233,7 +268,7 @@ core::Result<AuthorizationParts> ParsePresignedQuery(std::string_view raw_query)
   }
   parts.expires_seconds = secs;
   parts.security_token = std::move(token);
-  return parts;
+  return Status::Ok();
 }
 
 }  // namespace cpa::sigv4

@@ -36,6 +36,8 @@ inline constexpr int64_t kMaxPresignSeconds = 604800;
 
 // Parses "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...".
 core::Result<AuthorizationParts> ParseAuthorizationHeader(std::string_view value);
+// The same into `out`, whose storage is reused (a verifier keeps one per thread).
+core::Status ParseAuthorizationHeader(std::string_view value, AuthorizationParts& out);
 
 // True when the raw query carries any presigning parameter (X-Amz-Algorithm, -Credential,
 // -Signature).
@@ -43,5 +45,6 @@ bool HasPresignParameters(std::string_view raw_query);
 
 // Parses the X-Amz-* parameters of a presigned URL's raw query.
 core::Result<AuthorizationParts> ParsePresignedQuery(std::string_view raw_query);
+core::Status ParsePresignedQuery(std::string_view raw_query, AuthorizationParts& out);
 
 }  // namespace cpa::sigv4

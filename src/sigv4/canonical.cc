@@ -40,7 +40,10 @@ std::string LenientDecode(std::string_view text) {
 }
 
 // Line breaks count as spaces so that obsolete line folding collapses like other whitespace.
-bool IsSpaceOrTab(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+// (One range check first: every such character is below '!'.)
+inline bool IsSpaceOrTab(char c) {
+  return static_cast<unsigned char>(c) <= ' ' && (c == ' ' || c == '\t' || c == '\r' || c == '\n');
+}
 
 }  // namespace
 
@@ -81,18 +84,19 @@ std::string CanonicalQuery(std::string_view raw_query,
 }
 
 void AppendCanonicalHeaderValue(std::string& out, std::string_view value) {
-  size_t b = 0, e = value.size();
-  while (b < e && IsSpaceOrTab(value[b])) ++b;
-  while (e > b && IsSpaceOrTab(value[e - 1])) --e;
+  const char* b = value.data();
+  const char* e = b + value.size();
+  while (b < e && IsSpaceOrTab(*b)) ++b;
+  while (e > b && IsSpaceOrTab(e[-1])) --e;
   // Copy runs of non-space characters in one go; most values have no inner whitespace at all.
   while (b < e) {
-    size_t run = b;
-    while (run < e && !IsSpaceOrTab(value[run])) ++run;
-    out.append(value.data() + b, run - b);
+    const char* run = b;
+    while (run < e && !IsSpaceOrTab(*run)) ++run;
+    out.append(b, static_cast<size_t>(run - b));
     if (run == e) break;
     out += ' ';
     b = run;
-    while (b < e && IsSpaceOrTab(value[b])) ++b;
+    while (b < e && IsSpaceOrTab(*b)) ++b;
   }
 }
 
@@ -103,7 +107,10 @@ std::string_view AppendCanonicalHeaders(std::string& out, const HttpRequest& req
     out += ':';
     bool found = false;
     for (const auto& [k, v] : request.headers) {
-      if (!core::AsciiIEquals(k, name)) continue;
+      if (k.size() != name.size() || core::AsciiToLower(k[0]) != name[0] ||
+          !core::AsciiIEquals(k, name)) {
+        continue;
+      }
       if (found) out += ',';
       AppendCanonicalHeaderValue(out, v);
       found = true;

@@ -90,12 +90,12 @@ core::Result<VerifiedRequest> Verifier::Verify(const HttpRequest& request) const
                   "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or "
                   "the Authorization header should be specified.");
   }
-  CPA_ASSIGN_OR_RETURN(AuthorizationParts parts, auth_header
-                                                     ? ParseAuthorizationHeader(*auth_header)
-                                                     : ParsePresignedQuery(request.query));
+  thread_local AuthorizationParts parts;  // storage reused across requests
+  CPA_RETURN_IF_ERROR(auth_header ? ParseAuthorizationHeader(*auth_header, parts)
+                                  : ParsePresignedQuery(request.query, parts));
 
   // 2. The request time, and its agreement with the credential scope.
-  std::string amz_date;
+  std::string_view amz_date;
   if (parts.presigned) {
     amz_date = parts.amz_date;
   } else if (date_header) {
@@ -108,15 +108,16 @@ core::Result<VerifiedRequest> Verifier::Verify(const HttpRequest& request) const
   auto date = core::ParseAmzDate(amz_date);
   if (!date.ok()) {
     return Status(ErrorCode::kIncompleteSignature,
-                  "Date must be in ISO-8601 'basic format'. Got '" + amz_date.substr(0, 64) +
+                  "Date must be in ISO-8601 'basic format'. Got '" +
+                      std::string(amz_date.substr(0, 64)) +
                       "'. See http://en.wikipedia.org/wiki/ISO_8601");
   }
   if (amz_date.compare(0, 8, parts.scope_date) != 0) {
     return Status(ErrorCode::kSignatureDoesNotMatch,
                   "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
                   "from HTTP: '" +
-                      parts.scope_date + "' != '" + amz_date.substr(0, 8) + "', from '" + amz_date +
-                      "'.");
+                      parts.scope_date + "' != '" + std::string(amz_date.substr(0, 8)) +
+                      "', from '" + std::string(amz_date) + "'.");
   }
   if (std::find(parts.signed_headers.begin(), parts.signed_headers.end(), "host") ==
       parts.signed_headers.end()) {
@@ -125,7 +126,7 @@ core::Result<VerifiedRequest> Verifier::Verify(const HttpRequest& request) const
   }
 
   // 3. The key, its session token and its lifetime.
-  std::optional<SecretInfo> info = lookup_(parts.access_key_id);
+  std::shared_ptr<const SecretInfo> info = lookup_(parts.access_key_id);
   if (!info || !info->active) {
     return Status(ErrorCode::kInvalidClientTokenId, std::string(kInvalidToken));
   }
@@ -244,13 +245,13 @@ core::Result<VerifiedRequest> Verifier::Verify(const HttpRequest& request) const
   }
 
   VerifiedRequest out;
-  out.access_key_id = std::move(parts.access_key_id);
-  out.region = std::move(parts.region);
-  out.service = std::move(parts.service);
+  out.access_key_id = parts.access_key_id;
+  out.region = parts.region;
+  out.service = parts.service;
   out.request_time = *date;
   out.presigned = parts.presigned;
   out.temporary = !info->session_token.empty();
-  out.signed_headers = std::move(parts.signed_headers);
+  out.signed_headers = parts.signed_headers;
   return out;
 }
 

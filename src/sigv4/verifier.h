@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,8 +41,10 @@ struct SecretInfo {
   bool active = true;
 };
 
-// Returns the key's secret, or nullopt when the key id is unknown.
-using SecretLookup = std::function<std::optional<SecretInfo>(std::string_view access_key_id)>;
+// Returns the key's secret, or null when the key id is unknown. Shared rather than copied: the
+// server hands out its in-memory record and a warm verification copies no secret.
+using SecretLookup =
+    std::function<std::shared_ptr<const SecretInfo>(std::string_view access_key_id)>;
 
 struct VerifierOptions {
   std::chrono::seconds max_skew{std::chrono::minutes(15)};

@@ -93,9 +93,10 @@ class CorpusVerifier {
     options.canonical.normalize_path = ctx.normalize;
     verifier_ = std::make_unique<Verifier>(
         clock_,
-        [this](std::string_view id) -> std::optional<SecretInfo> {
-          if (id != ctx_.access_key_id) return std::nullopt;
-          return SecretInfo{secret_, ctx_.session_token, std::nullopt, true};
+        [this](std::string_view id) -> std::shared_ptr<const SecretInfo> {
+          if (id != ctx_.access_key_id) return nullptr;
+          return std::make_shared<SecretInfo>(
+              SecretInfo{secret_, ctx_.session_token, std::nullopt, true});
         },
         options);
     secret_ = ctx.secret_access_key;

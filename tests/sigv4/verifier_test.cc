@@ -25,10 +25,10 @@ class VerifierTest : public ::testing::Test {
     keys_["ASIATEMPKEY000000001"] = {"tempSecret", "session-token-1", kT0 + minutes(60), true};
   }
 
-  std::optional<SecretInfo> Lookup(std::string_view id) const {
+  std::shared_ptr<const SecretInfo> Lookup(std::string_view id) const {
     auto it = keys_.find(std::string(id));
-    if (it == keys_.end()) return std::nullopt;
-    return it->second;
+    if (it == keys_.end()) return nullptr;
+    return std::make_shared<SecretInfo>(it->second);
   }
 
   SigningConfig Config(const std::string& key_id, const std::string& service = "sts") const {
