@@ -86,6 +86,12 @@ void EndpointOverrides::LoadEnvironment(const EnvLookup& env) {
   if (auto v = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"); v && !v->empty()) {
     env_ignore_configured = ParseBool(*v);
   }
+  if (auto v = env("AWS_USE_FIPS_ENDPOINT"); v && !v->empty()) {
+    use_fips = ParseBool(*v).value_or(use_fips);
+  }
+  if (auto v = env("AWS_USE_DUALSTACK_ENDPOINT"); v && !v->empty()) {
+    use_dualstack = ParseBool(*v).value_or(use_dualstack);
+  }
 }
 
 std::string_view EndpointSourceName(EndpointSource source) {
@@ -184,6 +190,17 @@ core::Result<ResolvedEndpoint> ResolveEndpoint(Service service, std::string_view
   }
   if (service == Service::kSts && region == "aws-global") {
     return ResolvedEndpoint{"https://sts.amazonaws.com", "us-east-1", "sts",
+                            EndpointSource::kDefault};
+  }
+  if (service == Service::kSts && (overrides.use_fips || overrides.use_dualstack)) {
+    // The endpoint rules' FIPS and dual-stack variants: "api.aws" is the dual-stack suffix of the
+    // aws partition; elsewhere only the FIPS host changes.
+    const bool aws_partition = DnsSuffixForRegion(region) == "amazonaws.com";
+    std::string host =
+        std::string(overrides.use_fips ? "sts-fips." : "sts.") + std::string(region) + "." +
+        (overrides.use_dualstack && aws_partition ? std::string("api.aws")
+                                                  : std::string(DnsSuffixForRegion(region)));
+    return ResolvedEndpoint{"https://" + host, std::string(region), "sts",
                             EndpointSource::kDefault};
   }
   std::string host = std::string(traits.endpoint_prefix) + "." + std::string(region) + "." +

@@ -60,6 +60,13 @@ struct EndpointOverrides {
   std::string profile_url;                                  // endpoint_url
   std::map<std::string, std::string> profile_service_urls;  // config key ("sts") -> endpoint_url
   bool profile_ignore_configured = false;                   // ignore_configured_endpoint_urls
+  // use_fips_endpoint / use_dualstack_endpoint (AWS_USE_FIPS_ENDPOINT,
+  // AWS_USE_DUALSTACK_ENDPOINT or the profile). They change only default STS endpoints:
+  // sts-fips.<region>.amazonaws.com, sts.<region>.api.aws, sts-fips.<region>.api.aws (aws
+  // partition; other partitions keep their FIPS host under the partition's DNS suffix). The other
+  // services ignore them.
+  bool use_fips = false;
+  bool use_dualstack = false;
 
   // Fills the env_* members from AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_{IAM,STS,ECR,EKS} and
   // AWS_IGNORE_CONFIGURED_ENDPOINT_URLS; the other members are left as they are.

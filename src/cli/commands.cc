@@ -4,6 +4,7 @@ namespace cpa::cli {
 
 void RegisterCommands(CLI::App& app, CommandRegistry& registry) {
   RegisterPolicyCommand(app, registry);
+  RegisterAwsCommands(app, registry);
 }
 
 }  // namespace cpa::cli

@@ -22,4 +22,7 @@ void RegisterCommands(CLI::App& app, CommandRegistry& registry);
 // `cpa policy check|simulate` (policy_command.cc).
 void RegisterPolicyCommand(CLI::App& app, CommandRegistry& registry);
 
+// `cpa whoami` and `cpa ecr-login` (aws_commands.cc).
+void RegisterAwsCommands(CLI::App& app, CommandRegistry& registry);
+
 }  // namespace cpa::cli

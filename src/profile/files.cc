@@ -1,6 +1,7 @@
 #include "profile/files.h"
 
 #include <pwd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +44,11 @@ std::optional<std::string> PasswdHomeDirectory() {
 }
 
 Result<std::string> ReadTextFile(const std::string& path) {
+  // An ifstream opens a directory and reads it as empty; report it instead.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return Status(ErrorCode::kInternal, path + ": cannot read: is a directory");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int err = errno;

@@ -62,6 +62,14 @@ TEST_F(FilesTest, UnreadableFileIsAnError) {
   EXPECT_THAT(r.status().message(), HasSubstr(path));
 }
 
+TEST_F(FilesTest, DirectoryIsNotAnEmptyFile) {
+  auto text = ReadTextFile((dir_ / ".aws").string());
+  ASSERT_FALSE(text.ok());
+  EXPECT_THAT(text.status().message(), HasSubstr("is a directory"));
+  Environment env{{"HOME", dir_.string()}, {"AWS_CONFIG_FILE", (dir_ / ".aws").string()}};
+  EXPECT_FALSE(LoadConfigFiles(env).ok());
+}
+
 TEST(Shell, RunsCommandsAndReportsExitCodes) {
   auto out = RunShellCommand("printf '%s' hello");
   ASSERT_TRUE(out.ok());
