@@ -42,6 +42,10 @@ AwsError ToAwsError(ErrorCode code, Protocol protocol) {
     case ErrorCode::kMalformedPolicyDocument:
       return json ? AwsError{"InvalidParameterException", 400}
                   : AwsError{"MalformedPolicyDocument", 400};
+    case ErrorCode::kValidationError:
+      return json ? AwsError{"ValidationException", 400} : AwsError{"ValidationError", 400};
+    case ErrorCode::kDeleteConflict:
+      return json ? AwsError{"ResourceInUseException", 409} : AwsError{"DeleteConflict", 409};
   }
   return {"InternalFailure", 500};
 }

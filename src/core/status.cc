@@ -36,6 +36,10 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "AccessDenied";
     case ErrorCode::kMalformedPolicyDocument:
       return "MalformedPolicyDocument";
+    case ErrorCode::kValidationError:
+      return "ValidationError";
+    case ErrorCode::kDeleteConflict:
+      return "DeleteConflict";
   }
   return "Unknown";
 }

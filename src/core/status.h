@@ -35,7 +35,13 @@ enum class ErrorCode {
   // Authorization and policy.
   kAccessDenied,
   kMalformedPolicyDocument,
+  // Entity rules.
+  kDeleteConflict,   // an entity cannot be deleted while others depend on it (IAM DeleteConflict)
+  kValidationError,  // a parameter violates its constraints (IAM/STS ValidationError)
 };
+
+// The last code; tests iterate up to it.
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kValidationError;
 
 // The stable CamelCase name of a code (e.g. "SignatureDoesNotMatch"); used in logs and CLI output.
 std::string_view ErrorCodeName(ErrorCode code);

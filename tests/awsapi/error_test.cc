@@ -104,7 +104,7 @@ TEST(MapAwsErrorCode, Table) {
            {"InvalidSignatureException", 400, ErrorCode::kSignatureDoesNotMatch},
            {"MalformedPolicyDocument", 400, ErrorCode::kMalformedPolicyDocument},
            {"LimitExceeded", 409, ErrorCode::kLimitExceeded},
-           {"ValidationError", 400, ErrorCode::kInvalidArgument},
+           {"ValidationError", 400, ErrorCode::kValidationError},
            {"MissingAuthenticationToken", 403, ErrorCode::kMissingAuthenticationToken},
            {"SomethingNew", 400, ErrorCode::kInvalidArgument},
            {"SomethingNew", 403, ErrorCode::kAccessDenied},

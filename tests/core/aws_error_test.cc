@@ -28,7 +28,7 @@ TEST(AwsError, JsonProtocolCodes) {
 }
 
 TEST(AwsError, EveryCodeMapsToAnError) {
-  for (int c = 1; c <= static_cast<int>(ErrorCode::kMalformedPolicyDocument); ++c) {
+  for (int c = 1; c <= static_cast<int>(kLastErrorCode); ++c) {
     for (Protocol p : {Protocol::kQuery, Protocol::kJson, Protocol::kRestJson}) {
       AwsError e = ToAwsError(static_cast<ErrorCode>(c), p);
       EXPECT_FALSE(e.code.empty()) << c;

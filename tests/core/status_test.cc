@@ -40,7 +40,7 @@ TEST(Result, ValueAndPropagation) {
 }
 
 TEST(Status, EveryCodeHasAName) {
-  for (int c = 0; c <= static_cast<int>(ErrorCode::kMalformedPolicyDocument); ++c) {
+  for (int c = 0; c <= static_cast<int>(kLastErrorCode); ++c) {
     EXPECT_NE(ErrorCodeName(static_cast<ErrorCode>(c)), "Unknown") << c;
   }
 }
