@@ -33,7 +33,7 @@ AwsError ToAwsError(ErrorCode code, Protocol protocol) {
     case ErrorCode::kRequestExpired:
       return json ? AwsError{"InvalidSignatureException", 400} : AwsError{"RequestExpired", 400};
     case ErrorCode::kExpiredToken:
-      return json ? AwsError{"ExpiredTokenException", 400} : AwsError{"ExpiredToken", 403};
+      return json ? AwsError{"ExpiredTokenException", 400} : AwsError{"ExpiredToken", 400};
     case ErrorCode::kMissingAuthenticationToken:
       return json ? AwsError{"MissingAuthenticationTokenException", 403}
                   : AwsError{"MissingAuthenticationToken", 403};
