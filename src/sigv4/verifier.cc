@@ -136,10 +136,13 @@ core::Result<VerifiedRequest> Verifier::Verify(const HttpRequest& request) const
   } else {
     token = token_header;
   }
-  if (!info->session_token.empty()) {
-    if (!token || !core::ConstantTimeEquals(*token, info->session_token)) {
-      return Status(ErrorCode::kInvalidClientTokenId, std::string(kInvalidToken));
-    }
+  if (info->temporary()) {
+    const bool matches =
+        token && (info->session_token.empty()
+                      ? core::ConstantTimeEquals(core::DigestView(core::Sha256(*token)),
+                                                 info->session_token_sha256)
+                      : core::ConstantTimeEquals(*token, info->session_token));
+    if (!matches) return Status(ErrorCode::kInvalidClientTokenId, std::string(kInvalidToken));
   } else if (token) {
     return Status(ErrorCode::kInvalidClientTokenId, std::string(kInvalidToken));
   }
@@ -250,7 +253,7 @@ core::Result<VerifiedRequest> Verifier::Verify(const HttpRequest& request) const
   out.service = parts.service;
   out.request_time = *date;
   out.presigned = parts.presigned;
-  out.temporary = !info->session_token.empty();
+  out.temporary = info->temporary();
   out.signed_headers = parts.signed_headers;
   return out;
 }

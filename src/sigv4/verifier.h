@@ -36,9 +36,14 @@ namespace cpa::sigv4 {
 // What the server knows about an access key id.
 struct SecretInfo {
   std::string secret_access_key;
-  std::string session_token;                  // non-empty for temporary credentials
+  // Temporary credentials carry a session token, known either in clear or (as a server stores
+  // it) only as its raw 32-byte SHA-256 (session_token_sha256); the presented token must match.
+  std::string session_token;
   std::optional<core::TimePoint> expiration;  // temporary credentials only
   bool active = true;
+  std::string session_token_sha256;
+
+  bool temporary() const { return !session_token.empty() || !session_token_sha256.empty(); }
 };
 
 // Returns the key's secret, or null when the key id is unknown. Shared rather than copied: the

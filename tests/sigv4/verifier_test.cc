@@ -250,6 +250,21 @@ TEST_F(VerifierTest, SessionTokens) {
   ExpectError(Signed(StsRequest(), token_on_long_term), ErrorCode::kInvalidClientTokenId);
 }
 
+TEST_F(VerifierTest, SessionTokenKnownOnlyByItsHash) {
+  core::Sha256Digest hash = core::Sha256("session-token-1");
+  keys_["ASIAHASHEDKEY0000001"] = {"hashedSecret", "", kT0 + minutes(60), true,
+                                   std::string(core::DigestView(hash))};
+  auto c = Config("ASIAHASHEDKEY0000001");
+  c.credentials.session_token = "session-token-1";
+  auto v = verifier_.Verify(Signed(StsRequest(), c));
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_TRUE(v->temporary);
+  c.credentials.session_token = "session-token-2";
+  ExpectError(Signed(StsRequest(), c), ErrorCode::kInvalidClientTokenId);
+  c.credentials.session_token.clear();
+  ExpectError(Signed(StsRequest(), c), ErrorCode::kInvalidClientTokenId);
+}
+
 TEST_F(VerifierTest, ExpiredTemporaryCredentials) {
   HttpRequest r = Signed(StsRequest(), Config("ASIATEMPKEY000000001"));
   clock_.Advance(minutes(59));
