@@ -57,7 +57,7 @@ HttpRequest Signed(HttpRequest r, const char* service) {
 
 std::shared_ptr<const SecretInfo> Lookup(std::string_view) {
   static const auto info =
-      std::make_shared<const SecretInfo>(SecretInfo{kSecret, "", std::nullopt, true});
+      std::make_shared<const SecretInfo>(SecretInfo{kSecret, "", std::nullopt, true, ""});
   return info;
 }
 

@@ -21,7 +21,7 @@ const cpa::sigv4::Verifier& TheVerifier() {
   static cpa::sigv4::Verifier verifier(Clock(), [](std::string_view id) {
     return std::make_shared<const cpa::sigv4::SecretInfo>(cpa::sigv4::SecretInfo{
         "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        id.size() > 2 && id[0] == 'A' && id[1] == 'S' ? "token" : "", std::nullopt, true});
+        id.size() > 2 && id[0] == 'A' && id[1] == 'S' ? "token" : "", std::nullopt, true, ""});
   });
   return verifier;
 }

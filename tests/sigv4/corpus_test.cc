@@ -96,7 +96,7 @@ class CorpusVerifier {
         [this](std::string_view id) -> std::shared_ptr<const SecretInfo> {
           if (id != ctx_.access_key_id) return nullptr;
           return std::make_shared<SecretInfo>(
-              SecretInfo{secret_, ctx_.session_token, std::nullopt, true});
+              SecretInfo{secret_, ctx_.session_token, std::nullopt, true, ""});
         },
         options);
     secret_ = ctx.secret_access_key;

@@ -20,9 +20,9 @@ class VerifierTest : public ::testing::Test {
  protected:
   VerifierTest()
       : clock_(kT0), verifier_(clock_, [this](std::string_view id) { return Lookup(id); }) {
-    keys_["AKIAUSERKEY000000001"] = {"userSecret/0123456789abcdefghijklmnopqrst", "", {}, true};
-    keys_["AKIAINACTIVE00000001"] = {"inactiveSecret", "", {}, false};
-    keys_["ASIATEMPKEY000000001"] = {"tempSecret", "session-token-1", kT0 + minutes(60), true};
+    keys_["AKIAUSERKEY000000001"] = {"userSecret/0123456789abcdefghijklmnopqrst", "", {}, true, ""};
+    keys_["AKIAINACTIVE00000001"] = {"inactiveSecret", "", {}, false, ""};
+    keys_["ASIATEMPKEY000000001"] = {"tempSecret", "session-token-1", kT0 + minutes(60), true, ""};
   }
 
   std::shared_ptr<const SecretInfo> Lookup(std::string_view id) const {
