@@ -25,4 +25,7 @@ void RegisterPolicyCommand(CLI::App& app, CommandRegistry& registry);
 // `cpa whoami` and `cpa ecr-login` (aws_commands.cc).
 void RegisterAwsCommands(CLI::App& app, CommandRegistry& registry);
 
+// `cpa serve` (serve_command.cc).
+void RegisterServeCommand(CLI::App& app, CommandRegistry& registry);
+
 }  // namespace cpa::cli

@@ -1,0 +1,126 @@
+// `cpa serve`: the embedded AWS-compatible IAM/STS endpoint (store + HTTP server + API pipeline).
+#include <charconv>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "cli/commands.h"
+#include "server/api/adjustable_clock.h"
+#include "server/api/api_handler.h"
+#include "server/api/audit.h"
+#include "server/http/server.h"
+#include "server/store/store.h"
+#include "server/store/world.h"
+
+namespace cpa::cli {
+namespace {
+
+namespace http = server::http;
+namespace api = server::api;
+namespace st = server::store;
+
+constexpr const char* kDefaultListen = "127.0.0.1:4566";
+
+struct ServeArgs {
+  std::string listen = kDefaultListen;
+  std::string data;
+  std::string bootstrap;
+  std::string audit;
+  int workers = 0;
+  bool test_clock = false;
+};
+
+int Fail(const std::string& what, const core::Status& status) {
+  std::cerr << "cpa serve: " << what << ": " << status.ToString() << "\n";
+  return 1;
+}
+
+// POST /_cpa/test/advance-clock?seconds=N (only with --test-clock).
+http::Response AdvanceClock(api::AdjustableClock& clock, const http::Request& request) {
+  if (request.method != "POST") return http::TextResponse(405, "POST only\n");
+  std::string_view q = request.Query();
+  constexpr std::string_view kKey = "seconds=";
+  size_t p = q.find(kKey);
+  int64_t seconds = 0;
+  if (p == std::string_view::npos) return http::TextResponse(400, "missing seconds=N\n");
+  std::string_view v = q.substr(p + kKey.size());
+  v = v.substr(0, v.find('&'));
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
+  if (ec != std::errc() || end != v.data() + v.size() || seconds < 0) {
+    return http::TextResponse(400, "seconds must be a non-negative integer\n");
+  }
+  clock.Advance(std::chrono::seconds(seconds));
+  return http::JsonResponse(
+      200, "{\"offset_seconds\":" + std::to_string(clock.offset().count()) + "}\n");
+}
+
+int RunServe(const ServeArgs& args) {
+  auto listen = http::ParseListenAddress(args.listen);
+  if (!listen.ok()) return Fail("--listen " + args.listen, listen.status());
+
+  auto clock = std::make_unique<api::AdjustableClock>();
+  st::StoreOptions so;
+  so.data_dir = args.data;
+  so.clock = clock.get();
+  auto store = st::Store::Open(so);
+  if (!store.ok()) return Fail("opening " + args.data, store.status());
+  st::WorldOptions wo;
+  wo.bootstrap_file = args.bootstrap;
+  auto world = st::EnsureWorld(**store, wo);
+  if (!world.ok()) return Fail("preparing the accounts", world.status());
+
+  std::unique_ptr<api::AuditLog> audit;
+  if (!args.audit.empty()) {
+    auto a = api::AuditLog::Open(args.audit);
+    if (!a.ok()) return Fail("--audit", a.status());
+    audit = std::move(*a);
+  }
+
+  http::ServerOptions options;
+  options.host = listen->host;
+  options.port = listen->port;
+  options.threads = args.workers;
+  std::unique_ptr<api::ApiHandler> handler;
+  http::Server server(options,
+                      [&handler](http::Request&& r) { return handler->Handle(std::move(r)); });
+  api::ApiOptions ao;
+  ao.audit = audit.get();
+  ao.metrics = &server.server_metrics();
+  handler = std::make_unique<api::ApiHandler>(**store, *clock, ao);
+  if (args.test_clock) {
+    server.AddExactRoute("/_cpa/test/advance-clock",
+                         [&clock](http::Request&& r) { return AdvanceClock(*clock, r); });
+  }
+  if (auto s = server.Start(); !s.ok()) return Fail("listening on " + args.listen, s);
+  std::printf("cpa serve: listening on http://%s, data %s\n", server.address().c_str(),
+              args.data.c_str());
+  if (args.test_clock) {
+    std::printf("cpa serve: WARNING: --test-clock: POST /_cpa/test/advance-clock moves time\n");
+  }
+  std::fflush(stdout);
+  int signal = server.RunUntilSignal();
+  std::fprintf(stderr, "cpa serve: stopped%s\n", signal != 0 ? " (signal)" : "");
+  return 0;
+}
+
+}  // namespace
+
+void RegisterServeCommand(CLI::App& app, CommandRegistry& registry) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* serve = app.add_subcommand(
+      "serve",
+      "Run the AWS-compatible IAM and STS endpoint (accounts 111111111111, 999999999999 and the\n"
+      "curated packages accounts), enforcing IAM. Root keys: DATA/root-credentials.");
+  serve->add_option("--listen", args->listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--data", args->data, "data directory (created if missing)")->required();
+  serve->add_option("--bootstrap", args->bootstrap, "YAML file declaring the initial state");
+  serve->add_option("--audit", args->audit, "append authorization decisions as JSON lines");
+  serve->add_option("--workers", args->workers, "worker threads (0: one per core)")
+      ->capture_default_str();
+  serve->add_flag("--test-clock", args->test_clock)->group("");  // hidden: tests only
+  serve->callback([&registry, args] { registry.SetAction([args] { return RunServe(*args); }); });
+}
+
+}  // namespace cpa::cli
