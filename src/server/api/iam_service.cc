@@ -770,8 +770,12 @@ Result<SimulationInput> ReadSimulationInput(const QueryParams& p, bool custom) {
   return in;
 }
 
+// IAM's simulator owns every simulated resource (and the ResourcePolicy) by ResourceOwner, or
+// by the caller's account when it is not given: it does not apply the cross-account rule of a
+// real request, so identity policies decide unless a resource policy is passed.
 std::string RunSimulation(const SimulationInput& in, std::string_view principal_arn,
-                          const std::vector<std::shared_ptr<const policy::CompiledPolicy>>& ids) {
+                          const std::vector<std::shared_ptr<const policy::CompiledPolicy>>& ids,
+                          std::string_view resource_owner) {
   XmlWriter w;
   w.Open("EvaluationResults");
   for (const auto& action : in.actions) {
@@ -784,6 +788,7 @@ std::string RunSimulation(const SimulationInput& in, std::string_view principal_
       r.principal_arn = principal_arn;
       r.action = action;
       r.resource = resource;
+      r.resource_account = resource_owner;
       r.context = &in.context;
       policy::Decision d = policy::Evaluate(r, pols);
       w.Open("member")
@@ -812,6 +817,14 @@ std::string RunSimulation(const SimulationInput& in, std::string_view principal_
   return w.Take();
 }
 
+// The account of ResourceOwner (an account id or ARN), else of the simulated caller.
+std::string ResourceOwner(const QueryParams& p, std::string_view caller_arn) {
+  std::string owner = p.Get("ResourceOwner", "");
+  if (core::IsAccountId(owner)) return owner;
+  auto arn = core::Arn::Parse(owner.empty() ? caller_arn : std::string_view(owner));
+  return arn.ok() ? arn->account : std::string();
+}
+
 }  // namespace
 
 Result<QueryOutput> IamService::SimulatePrincipalPolicy(RequestContext& ctx) {
@@ -830,7 +843,7 @@ Result<QueryOutput> IamService::SimulatePrincipalPolicy(RequestContext& ctx) {
                                                    : PrincipalRef::Role(arn->account, name);
   CPA_ASSIGN_OR_RETURN(auto ids, authorizer_.PrincipalPolicies(ref));
   std::string principal = p.Get("CallerArn", source);
-  return QueryOutput::Of(RunSimulation(in, principal, ids));
+  return QueryOutput::Of(RunSimulation(in, principal, ids, ResourceOwner(p, principal)));
 }
 
 Result<QueryOutput> IamService::SimulateCustomPolicy(RequestContext& ctx) {
@@ -842,7 +855,7 @@ Result<QueryOutput> IamService::SimulateCustomPolicy(RequestContext& ctx) {
   // so that the root's implicit access does not mask the policies under test.
   std::string principal = p.Get(
       "CallerArn", c.is_user() ? c.arn : "arn:aws:iam::" + c.account_id + ":user/simulated-user");
-  return QueryOutput::Of(RunSimulation(in, principal, {}));
+  return QueryOutput::Of(RunSimulation(in, principal, {}, ResourceOwner(p, principal)));
 }
 
 }  // namespace cpa::server::api

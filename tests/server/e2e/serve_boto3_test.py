@@ -337,6 +337,28 @@ class Pagination(unittest.TestCase):
 
 
 
+class Simulator(unittest.TestCase):
+    def test_resources_are_owned_by_the_caller_account_unless_resource_owner(self):
+        iam = root("iam", "111111111111")
+        doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:BatchGetImage",
+                                                       "Resource": "arn:aws:ecr:*:783794618700:repository/*"}]}
+        iam.create_user(UserName="sim-user")
+        iam.put_user_policy(UserName="sim-user", PolicyName="p", PolicyDocument=json.dumps(doc))
+        repo = "arn:aws:ecr:us-west-2:783794618700:repository/x"
+        r = iam.simulate_principal_policy(
+            PolicySourceArn="arn:aws:iam::111111111111:user/sim-user",
+            ActionNames=["ecr:BatchGetImage", "ecr:PutImage"], ResourceArns=[repo])
+        self.assertEqual([e["EvalDecision"] for e in r["EvaluationResults"]], ["allowed", "implicitDeny"])
+        # Owned by the packages account, with no resource policy: the cross-account rule applies.
+        r = iam.simulate_principal_policy(
+            PolicySourceArn="arn:aws:iam::111111111111:user/sim-user",
+            ActionNames=["ecr:BatchGetImage"], ResourceArns=[repo], ResourceOwner="783794618700")
+        self.assertEqual(r["EvaluationResults"][0]["EvalDecision"], "implicitDeny")
+        r = iam.simulate_custom_policy(PolicyInputList=[json.dumps(doc)],
+                                       ActionNames=["ecr:BatchGetImage"], ResourceArns=[repo])
+        self.assertEqual(r["EvaluationResults"][0]["EvalDecision"], "allowed")
+
+
 class ZExpiry(unittest.TestCase):
     """Last (unittest runs classes in name order): it moves the server's clock forward."""
 
