@@ -46,6 +46,29 @@ AwsError ToAwsError(ErrorCode code, Protocol protocol) {
       return json ? AwsError{"ValidationException", 400} : AwsError{"ValidationError", 400};
     case ErrorCode::kDeleteConflict:
       return json ? AwsError{"ResourceInUseException", 409} : AwsError{"DeleteConflict", 409};
+    // ECR's own exceptions (every ECR exception is a 400).
+    case ErrorCode::kRepositoryNotFound:
+      return json ? AwsError{"RepositoryNotFoundException", 400} : AwsError{"InvalidInput", 400};
+    case ErrorCode::kRepositoryNotEmpty:
+      return json ? AwsError{"RepositoryNotEmptyException", 400} : AwsError{"InvalidInput", 400};
+    case ErrorCode::kRepositoryPolicyNotFound:
+      return json ? AwsError{"RepositoryPolicyNotFoundException", 400} : AwsError{"InvalidInput", 400};
+    case ErrorCode::kImageNotFound:
+      return json ? AwsError{"ImageNotFoundException", 400} : AwsError{"InvalidInput", 400};
+    case ErrorCode::kImageAlreadyExists:
+      return json ? AwsError{"ImageAlreadyExistsException", 400} : AwsError{"InvalidInput", 400};
+    case ErrorCode::kImageTagAlreadyExists:
+      return json ? AwsError{"ImageTagAlreadyExistsException", 400} : AwsError{"InvalidInput", 400};
+    case ErrorCode::kLayersNotFound:
+      return json ? AwsError{"LayersNotFoundException", 400} : AwsError{"InvalidInput", 400};
+    case ErrorCode::kUploadNotFound:
+      return json ? AwsError{"UploadNotFoundException", 400} : AwsError{"InvalidInput", 400};
+    case ErrorCode::kInvalidLayerPart:
+      return json ? AwsError{"InvalidLayerPartException", 400} : AwsError{"InvalidInput", 400};
+    case ErrorCode::kDigestMismatch:
+      return json ? AwsError{"InvalidLayerException", 400} : AwsError{"InvalidInput", 400};
+    case ErrorCode::kManifestInvalid:
+      return json ? AwsError{"InvalidParameterException", 400} : AwsError{"InvalidInput", 400};
   }
   return {"InternalFailure", 500};
 }

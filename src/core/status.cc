@@ -40,6 +40,28 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "ValidationError";
     case ErrorCode::kDeleteConflict:
       return "DeleteConflict";
+    case ErrorCode::kRepositoryNotFound:
+      return "RepositoryNotFound";
+    case ErrorCode::kRepositoryNotEmpty:
+      return "RepositoryNotEmpty";
+    case ErrorCode::kRepositoryPolicyNotFound:
+      return "RepositoryPolicyNotFound";
+    case ErrorCode::kImageNotFound:
+      return "ImageNotFound";
+    case ErrorCode::kImageAlreadyExists:
+      return "ImageAlreadyExists";
+    case ErrorCode::kImageTagAlreadyExists:
+      return "ImageTagAlreadyExists";
+    case ErrorCode::kLayersNotFound:
+      return "LayersNotFound";
+    case ErrorCode::kUploadNotFound:
+      return "UploadNotFound";
+    case ErrorCode::kInvalidLayerPart:
+      return "InvalidLayerPart";
+    case ErrorCode::kDigestMismatch:
+      return "DigestMismatch";
+    case ErrorCode::kManifestInvalid:
+      return "ManifestInvalid";
   }
   return "Unknown";
 }

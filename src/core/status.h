@@ -38,10 +38,22 @@ enum class ErrorCode {
   // Entity rules.
   kDeleteConflict,   // an entity cannot be deleted while others depend on it (IAM DeleteConflict)
   kValidationError,  // a parameter violates its constraints (IAM/STS ValidationError)
+  // Registries (ECR API and OCI /v2). Distinct codes because ECR names each case.
+  kRepositoryNotFound,        // no such repository in the registry
+  kRepositoryNotEmpty,        // DeleteRepository of a repository holding images, without force
+  kRepositoryPolicyNotFound,  // the repository has no policy
+  kImageNotFound,             // no image with that tag or digest
+  kImageAlreadyExists,        // PutImage of the same manifest under the same tag
+  kImageTagAlreadyExists,     // an immutable tag points at another image
+  kLayersNotFound,            // a blob (layer, config) is not in the repository
+  kUploadNotFound,            // no such upload in progress
+  kInvalidLayerPart,          // a chunk does not start where the upload stands (Content-Range)
+  kDigestMismatch,            // uploaded bytes do not hash to the given digest
+  kManifestInvalid,           // a manifest that does not parse or has an unknown media type
 };
 
 // The last code; tests iterate up to it.
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kValidationError;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kManifestInvalid;
 
 // The stable CamelCase name of a code (e.g. "SignatureDoesNotMatch"); used in logs and CLI output.
 std::string_view ErrorCodeName(ErrorCode code);

@@ -71,6 +71,11 @@ void ApiHandler::AddQueryService(std::unique_ptr<QueryService> service) {
   query_services_[name] = std::move(service);
 }
 
+void ApiHandler::AddSignedService(std::unique_ptr<SignedService> service) {
+  std::string name(service->signing_name());
+  signed_services_[name] = std::move(service);
+}
+
 http::Response ApiHandler::Error(const QueryService* service, std::string_view operation,
                                  const std::string& request_id, std::string_view code, int status,
                                  std::string_view message) {
@@ -104,12 +109,31 @@ http::Response ApiHandler::Handle(http::Request&& request) {
     for (const auto& [name, s] : query_services_) {
       if (s->api_version() == version) hint = name;
     }
+    // An unsigned request to a JSON service still names its operation.
+    for (const auto& [name, s] : signed_services_) {
+      if (hint.empty() && !s->OperationOf(request).empty()) hint = name;
+    }
   }
   auto hinted = query_services_.find(hint);
   const QueryService* hinted_service =
       hinted == query_services_.end() ? nullptr : hinted->second.get();
+  auto hinted_signed = signed_services_.find(hint);
+  const SignedService* hinted_json =
+      hinted_signed == signed_services_.end() ? nullptr : hinted_signed->second.get();
   const std::string action = params.Get("Action");
-  if (!decoded.ok()) {
+  // An error before the service runs, in the protocol of the service the request was meant for.
+  auto early_error = [&](std::string_view code, int status, std::string_view message) {
+    if (hinted_json != nullptr) {
+      std::string op = hinted_json->OperationOf(request);
+      http::Response r = hinted_json->ErrorResponse(op, code, status, message, request_id);
+      r.service = std::string(hinted_json->signing_name());
+      r.operation = op.empty() ? "other" : op;
+      r.outcome = std::string(code);
+      return r;
+    }
+    return Error(hinted_service, action, request_id, code, status, message);
+  };
+  if (!decoded.ok() && hinted_json == nullptr) {
     return Error(hinted_service, action, request_id, "MalformedQueryString", 400,
                  decoded.message());
   }
@@ -117,12 +141,35 @@ http::Response ApiHandler::Handle(http::Request&& request) {
   // 2. SigV4. (An unsigned STS AssumeRoleWithWebIdentity would be let through here.)
   auto verified = verifier_->Verify(http::ToSigV4Request(request));
   if (!verified.ok()) {
-    core::AwsError e = core::ToAwsError(verified.status().code(), core::Protocol::kQuery);
-    return Error(hinted_service, action, request_id, e.code, e.http_status,
-                 verified.status().message());
+    core::AwsError e =
+        core::ToAwsError(verified.status().code(),
+                         hinted_json != nullptr ? core::Protocol::kJson : core::Protocol::kQuery);
+    return early_error(e.code, e.http_status, verified.status().message());
   }
 
-  // 3. Routing: JSON services (X-Amz-Target: ECR, EKS) will be dispatched here.
+  // 3. Routing: JSON services (ECR, EKS) by their own rules, query services by Action.
+  if (auto js = signed_services_.find(verified->service); js != signed_services_.end()) {
+    SignedService& service = *js->second;
+    hinted_json = &service;
+    std::string op = service.OperationOf(request);
+    if (op.empty()) {
+      return early_error("UnknownOperationException", 400, "");
+    }
+    auto cred = store_.LookupCredential(verified->access_key_id);
+    if (!cred.ok()) {
+      return early_error("UnrecognizedClientException", 400,
+                         "The security token included in the request is invalid.");
+    }
+    Caller caller = CallerFromCredential(*cred);
+    static const QueryParams kNoParams;
+    RequestContext ctx(caller, kNoParams, request_id, verified->region, request.remote_address,
+                       clock_.Now(), authorizer_, options_.audit, options_.metrics);
+    http::Response r = service.Handle(request, ctx);
+    if (!r.Header("x-amzn-RequestId")) r.SetHeader("x-amzn-RequestId", request_id);
+    if (r.service.empty()) r.service = std::string(service.signing_name());
+    if (r.operation.empty()) r.operation = op;
+    return r;
+  }
   auto it = query_services_.find(verified->service);
   if (it == query_services_.end()) {
     return Error(nullptr, action, request_id, "InvalidAction", 400,

@@ -3,13 +3,14 @@
 //
 //   1. decode the awsQuery parameters (form body and/or query string);
 //   2. verify SigV4 against the store's credentials (long-term keys, sessions and their tokens);
-//   3. route by the credential scope's service (`iam`, `sts`; `X-Amz-Target` JSON services are a
-//      hook for ECR/EKS) and the `Action` parameter; unknown → InvalidAction;
+//   3. route by the credential scope's service: `iam`, `sts` by the `Action` parameter (unknown →
+//      InvalidAction); JSON services (`ecr`, `eks`: SignedService) by their own operation rules
+//      (unknown → UnknownOperationException);
 //   4. resolve the caller (root, user, assumed-role session);
 //   5. run the operation, which authorizes itself with the real resource ARN
 //      (RequestContext::Authorize);
-//   6. answer with AWS's XML (success envelope or ErrorResponse), `x-amzn-RequestId`, and the
-//      metrics labels service/operation/outcome.
+//   6. answer with AWS's XML (success envelope or ErrorResponse) or the JSON service's response,
+//      `x-amzn-RequestId`, and the metrics labels service/operation/outcome.
 //
 // Thread safety: Handle may be called concurrently from the server's workers.
 #include <map>
@@ -20,6 +21,7 @@
 #include "server/api/audit.h"
 #include "server/api/authorizer.h"
 #include "server/api/query_service.h"
+#include "server/api/signed_service.h"
 #include "server/http/message.h"
 #include "server/http/server.h"
 #include "server/store/store.h"
@@ -43,6 +45,8 @@ class ApiHandler {
   // Registers a query-protocol service (before serving). IAM and STS are registered by the
   // constructor.
   void AddQueryService(std::unique_ptr<QueryService> service);
+  // Registers a JSON-protocol service (ECR, EKS), routed by its signing name (before serving).
+  void AddSignedService(std::unique_ptr<SignedService> service);
 
   http::Response Handle(http::Request&& request);
 
@@ -58,6 +62,7 @@ class ApiHandler {
   Authorizer authorizer_;
   std::unique_ptr<sigv4::Verifier> verifier_;
   std::map<std::string, std::unique_ptr<QueryService>, std::less<>> query_services_;
+  std::map<std::string, std::unique_ptr<SignedService>, std::less<>> signed_services_;
 };
 
 }  // namespace cpa::server::api

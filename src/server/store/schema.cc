@@ -134,6 +134,114 @@ CREATE TABLE sessions (
 ) WITHOUT ROWID;
 CREATE INDEX sessions_by_expiration ON sessions(expiration);
 )sql",
+      // 2: ECR registries: repositories, their policies and tags, images (manifests), tags, blobs.
+      // Blob bytes live in files under DIR/registry/blobs (content-addressed); the database says
+      // which repository may serve which blob (a blob is reachable in a repository only once it
+      // was uploaded or mounted there, or a manifest of the repository references it).
+      R"sql(
+CREATE TABLE repositories (
+  pk              INTEGER PRIMARY KEY,
+  account_id      TEXT NOT NULL REFERENCES accounts(id),
+  region          TEXT NOT NULL,
+  name            TEXT NOT NULL,
+  tag_mutability  TEXT NOT NULL DEFAULT 'MUTABLE',
+  scan_on_push    INTEGER NOT NULL DEFAULT 0,
+  encryption_type TEXT NOT NULL DEFAULT 'AES256',
+  kms_key         TEXT NOT NULL DEFAULT '',
+  policy          TEXT,
+  create_date     INTEGER NOT NULL,
+  UNIQUE (account_id, region, name)
+);
+
+CREATE TABLE repository_tags (
+  repository_pk INTEGER NOT NULL REFERENCES repositories(pk) ON DELETE CASCADE,
+  key           TEXT NOT NULL,
+  value         TEXT NOT NULL,
+  PRIMARY KEY (repository_pk, key)
+) WITHOUT ROWID;
+
+CREATE TABLE blobs (
+  digest      TEXT PRIMARY KEY,
+  size        INTEGER NOT NULL,
+  create_date INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE repository_blobs (
+  repository_pk INTEGER NOT NULL REFERENCES repositories(pk) ON DELETE CASCADE,
+  digest        TEXT NOT NULL REFERENCES blobs(digest),
+  media_type    TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (repository_pk, digest)
+) WITHOUT ROWID;
+CREATE INDEX repository_blobs_by_digest ON repository_blobs(digest);
+
+CREATE TABLE images (
+  repository_pk  INTEGER NOT NULL REFERENCES repositories(pk) ON DELETE CASCADE,
+  digest         TEXT NOT NULL,
+  media_type     TEXT NOT NULL,
+  artifact_type  TEXT NOT NULL DEFAULT '',
+  manifest       BLOB NOT NULL,
+  size           INTEGER NOT NULL,
+  pushed_at      INTEGER NOT NULL,
+  last_pull      INTEGER,
+  PRIMARY KEY (repository_pk, digest)
+) WITHOUT ROWID;
+
+-- What a manifest references: blobs (config, layers) and, for indexes, other manifests.
+CREATE TABLE image_references (
+  repository_pk INTEGER NOT NULL,
+  image_digest  TEXT NOT NULL,
+  digest        TEXT NOT NULL,
+  is_manifest   INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (repository_pk, image_digest, digest),
+  FOREIGN KEY (repository_pk, image_digest) REFERENCES images(repository_pk, digest)
+    ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX image_references_by_digest ON image_references(repository_pk, digest);
+
+CREATE TABLE image_tags (
+  repository_pk INTEGER NOT NULL,
+  tag           TEXT NOT NULL,
+  digest        TEXT NOT NULL,
+  PRIMARY KEY (repository_pk, tag),
+  FOREIGN KEY (repository_pk, digest) REFERENCES images(repository_pk, digest) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX image_tags_by_digest ON image_tags(repository_pk, digest);
+
+-- Chunked uploads in progress; the bytes are in DIR/registry/uploads/<id>.
+CREATE TABLE uploads (
+  id            TEXT PRIMARY KEY,
+  repository_pk INTEGER NOT NULL REFERENCES repositories(pk) ON DELETE CASCADE,
+  size          INTEGER NOT NULL DEFAULT 0,
+  create_date   INTEGER NOT NULL,
+  update_date   INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
+      // 3: EKS Anywhere subscriptions.
+      R"sql(
+CREATE TABLE subscriptions (
+  id                   TEXT PRIMARY KEY,
+  account_id           TEXT NOT NULL REFERENCES accounts(id),
+  region               TEXT NOT NULL,
+  name                 TEXT NOT NULL,
+  term_duration        INTEGER NOT NULL,
+  term_unit            TEXT NOT NULL,
+  license_quantity     INTEGER NOT NULL,
+  license_type         TEXT NOT NULL,
+  auto_renew           INTEGER NOT NULL DEFAULT 0,
+  license_arns         TEXT NOT NULL DEFAULT '[]',
+  tags                 TEXT NOT NULL DEFAULT '{}',
+  client_request_token TEXT,
+  request_hash         TEXT NOT NULL DEFAULT '',
+  create_date          INTEGER NOT NULL,
+  effective_date       INTEGER NOT NULL,
+  expiration_date      INTEGER NOT NULL,
+  deleted              INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX subscriptions_by_account ON subscriptions(account_id, region, create_date);
+CREATE UNIQUE INDEX subscriptions_by_token
+  ON subscriptions(account_id, region, client_request_token)
+  WHERE client_request_token IS NOT NULL;
+)sql",
   };
   return steps;
 }
