@@ -1,11 +1,16 @@
 // `cpa serve`: the embedded AWS-compatible IAM/STS endpoint (store + HTTP server + API pipeline).
 #include <charconv>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "cli/commands.h"
+#include "server/api/access_log.h"
 #include "server/api/adjustable_clock.h"
 #include "server/api/api_handler.h"
 #include "server/api/audit.h"
@@ -22,13 +27,58 @@ namespace st = server::store;
 
 constexpr const char* kDefaultListen = "127.0.0.1:4566";
 
+// Expired STS sessions stay in the store this long, so that a client still using one is told
+// ExpiredToken (which SDKs act on by refreshing) rather than InvalidClientTokenId; after that
+// they are deleted, so the sessions table does not grow without bound.
+constexpr std::chrono::seconds kExpiredSessionGrace = std::chrono::hours(1);
+
 struct ServeArgs {
   std::string listen = kDefaultListen;
   std::string data;
   std::string bootstrap;
   std::string audit;
+  std::string access_log;
   int workers = 0;
+  int purge_interval_seconds = 60;
   bool test_clock = false;
+};
+
+// Purges expired sessions (past kExpiredSessionGrace) at start and then every `interval`, on a
+// thread of its own; the destructor stops and joins it.
+class SessionPurger {
+ public:
+  SessionPurger(st::Store& store, std::chrono::seconds interval)
+      : store_(store), interval_(interval), thread_([this] { Run(); }) {}
+  ~SessionPurger() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  SessionPurger(const SessionPurger&) = delete;
+  SessionPurger& operator=(const SessionPurger&) = delete;
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    do {
+      lock.unlock();
+      auto purged = store_.sessions().PurgeExpired(kExpiredSessionGrace);
+      if (!purged.ok()) {
+        std::cerr << "cpa serve: purging expired sessions: " << purged.status().ToString() << "\n";
+      }
+      lock.lock();
+    } while (!cv_.wait_for(lock, interval_, [this] { return stop_; }));
+  }
+
+  st::Store& store_;
+  const std::chrono::seconds interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once the members above exist
 };
 
 int Fail(const std::string& what, const core::Status& status) {
@@ -76,6 +126,12 @@ int RunServe(const ServeArgs& args) {
     if (!a.ok()) return Fail("--audit", a.status());
     audit = std::move(*a);
   }
+  std::unique_ptr<api::AccessLog> access_log;
+  if (!args.access_log.empty()) {
+    auto a = api::AccessLog::Open(args.access_log, *clock);
+    if (!a.ok()) return Fail("--access-log", a.status());
+    access_log = std::move(*a);
+  }
 
   http::ServerOptions options;
   options.host = listen->host;
@@ -92,7 +148,11 @@ int RunServe(const ServeArgs& args) {
     server.AddExactRoute("/_cpa/test/advance-clock",
                          [&clock](http::Request&& r) { return AdvanceClock(*clock, r); });
   }
+  if (access_log) {
+    server.SetAccessLog([log = access_log.get()](const http::AccessLogEntry& e) { log->Write(e); });
+  }
   if (auto s = server.Start(); !s.ok()) return Fail("listening on " + args.listen, s);
+  SessionPurger purger(**store, std::chrono::seconds(args.purge_interval_seconds));
   std::printf("cpa serve: listening on http://%s, data %s\n", server.address().c_str(),
               args.data.c_str());
   if (args.test_clock) {
@@ -117,9 +177,15 @@ void RegisterServeCommand(CLI::App& app, CommandRegistry& registry) {
   serve->add_option("--data", args->data, "data directory (created if missing)")->required();
   serve->add_option("--bootstrap", args->bootstrap, "YAML file declaring the initial state");
   serve->add_option("--audit", args->audit, "append authorization decisions as JSON lines");
+  serve->add_option("--access-log", args->access_log,
+                    "append one JSON line per HTTP request (\"-\": stderr)");
   serve->add_option("--workers", args->workers, "worker threads (0: one per core)")
       ->capture_default_str();
   serve->add_flag("--test-clock", args->test_clock)->group("");  // hidden: tests only
+  // Hidden: how often expired sessions are purged (tests shorten it).
+  serve->add_option("--purge-interval", args->purge_interval_seconds)
+      ->check(CLI::Range(1, 86400))
+      ->group("");
   serve->callback([&registry, args] { registry.SetAction([args] { return RunServe(*args); }); });
 }
 

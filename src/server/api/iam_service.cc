@@ -5,6 +5,7 @@
 #include "policy/compiled.h"
 #include "policy/document.h"
 #include "policy/evaluator.h"
+#include "server/store/pagination.h"
 
 namespace cpa::server::api {
 
@@ -146,6 +147,9 @@ IamService::IamService(store::Store& store, Authorizer& authorizer)
       {"GetPolicy", &IamService::GetPolicy},
       {"GetPolicyVersion", &IamService::GetPolicyVersion},
       {"CreatePolicyVersion", &IamService::CreatePolicyVersion},
+      {"ListPolicyVersions", &IamService::ListPolicyVersions},
+      {"DeletePolicyVersion", &IamService::DeletePolicyVersion},
+      {"SetDefaultPolicyVersion", &IamService::SetDefaultPolicyVersion},
       {"ListPolicies", &IamService::ListPolicies},
       {"DeletePolicy", &IamService::DeletePolicy},
       {"CreateRole", &IamService::CreateRole},
@@ -262,6 +266,56 @@ Result<QueryOutput> IamService::CreatePolicyVersion(RequestContext& ctx) {
   XmlWriter w;
   WritePolicyVersion(w, v, /*with_document=*/false);
   return QueryOutput::Of(w.Take());
+}
+
+Result<QueryOutput> IamService::ListPolicyVersions(RequestContext& ctx) {
+  const QueryParams& p = ctx.params();
+  CPA_ASSIGN_OR_RETURN(std::string arn, Required(p, "PolicyArn", "policyArn"));
+  CPA_ASSIGN_OR_RETURN(store::PageRequest page, PageOf(p));
+  CPA_ASSIGN_OR_RETURN(store::Cursor cursor, store::DecodeMarker(page.marker));
+  CPA_RETURN_IF_ERROR(ctx.Authorize("iam:ListPolicyVersions", arn));
+  CPA_ASSIGN_OR_RETURN(std::vector<store::PolicyVersion> versions,
+                       store_.policies().ListVersions(arn));
+  // Newest first; a marker carries the number of the next version to list (which still works if
+  // that version was deleted meanwhile).
+  auto number = [](const store::PolicyVersion& v) { return std::stoll(v.version_id.substr(1)); };
+  XmlWriter w;
+  w.Open("Versions");
+  store::Page<std::string> end;
+  int listed = 0;
+  for (const auto& v : versions) {
+    if (!cursor.start && number(v) > cursor.row) continue;
+    if (listed == page.max_items) {
+      end.is_truncated = true;
+      end.marker = store::EncodeMarker(v.version_id, number(v));
+      break;
+    }
+    w.Open("member")
+        .Text("VersionId", v.version_id)
+        .Bool("IsDefaultVersion", v.is_default)
+        .Time("CreateDate", v.create_date)
+        .Close("member");
+    ++listed;
+  }
+  w.Close("Versions");
+  WritePageEnd(w, end);
+  return QueryOutput::Of(w.Take());
+}
+
+Result<QueryOutput> IamService::DeletePolicyVersion(RequestContext& ctx) {
+  CPA_ASSIGN_OR_RETURN(std::string arn, Required(ctx.params(), "PolicyArn", "policyArn"));
+  CPA_ASSIGN_OR_RETURN(std::string version, Required(ctx.params(), "VersionId", "versionId"));
+  CPA_RETURN_IF_ERROR(ctx.Authorize("iam:DeletePolicyVersion", arn));
+  CPA_RETURN_IF_ERROR(store_.policies().DeleteVersion(arn, version));
+  return QueryOutput::None();
+}
+
+Result<QueryOutput> IamService::SetDefaultPolicyVersion(RequestContext& ctx) {
+  CPA_ASSIGN_OR_RETURN(std::string arn, Required(ctx.params(), "PolicyArn", "policyArn"));
+  CPA_ASSIGN_OR_RETURN(std::string version, Required(ctx.params(), "VersionId", "versionId"));
+  CPA_RETURN_IF_ERROR(ctx.Authorize("iam:SetDefaultPolicyVersion", arn));
+  CPA_RETURN_IF_ERROR(store_.policies().SetDefaultVersion(arn, version));
+  return QueryOutput::None();
 }
 
 Result<QueryOutput> IamService::ListPolicies(RequestContext& ctx) {

@@ -33,6 +33,9 @@ class IamService final : public QueryService {
   core::Result<QueryOutput> GetPolicy(RequestContext& ctx);
   core::Result<QueryOutput> GetPolicyVersion(RequestContext& ctx);
   core::Result<QueryOutput> CreatePolicyVersion(RequestContext& ctx);
+  core::Result<QueryOutput> ListPolicyVersions(RequestContext& ctx);
+  core::Result<QueryOutput> DeletePolicyVersion(RequestContext& ctx);
+  core::Result<QueryOutput> SetDefaultPolicyVersion(RequestContext& ctx);
   core::Result<QueryOutput> ListPolicies(RequestContext& ctx);
   core::Result<QueryOutput> DeletePolicy(RequestContext& ctx);
   // Roles.

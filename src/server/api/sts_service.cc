@@ -103,6 +103,11 @@ Result<QueryOutput> StsService::AssumeRole(RequestContext& ctx) {
   // Session policies: validated before authorization, as AWS does.
   std::optional<std::string> session_policy;
   if (const std::string* doc = p.Find("Policy")) {
+    // The model's limit on the plain text; the packed limit below also counts the ARNs.
+    if (doc->size() > kPackedPolicyLimit) {
+      return ConstraintViolation(*doc, "policy",
+                                 "Member must have length less than or equal to 2048");
+    }
     policy::ParseOptions o;
     o.kind = policy::PolicyKind::kIdentity;
     auto d = policy::ParsePolicy(*doc, o);
