@@ -653,6 +653,23 @@ std::string Decision::AccessDeniedReason(std::string_view action) const {
     case DecisionKind::kAllowed:
       return "";
     case DecisionKind::kExplicitDeny:
+      // AWS names the kind of policy that denied (the trace says which, when it was kept).
+      for (const TraceEntry& e : trace) {
+        if (!e.effect || *e.effect != Effect::kDeny) continue;
+        switch (e.role) {
+          case PolicyRole::kIdentity:
+            return " with an explicit deny in an identity-based policy";
+          case PolicyRole::kResource:
+          case PolicyRole::kTrust:
+            return " with an explicit deny in a resource-based policy";
+          case PolicyRole::kPermissionsBoundary:
+            return " with an explicit deny in a permissions boundary";
+          case PolicyRole::kSession:
+            return " with an explicit deny in a session policy";
+          case PolicyRole::kNone:
+            break;
+        }
+      }
       return " with an explicit deny";
     case DecisionKind::kImplicitDeny:
       break;

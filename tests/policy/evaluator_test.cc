@@ -199,6 +199,16 @@ TEST_F(SeedTest, RoleSessionMayPullWhenTheRepositoryPolicyGrantsTheSubscriptionA
   EXPECT_TRUE(SessionCall("ECR:batchgetimage", kRepoArn, repo_).allowed());
 }
 
+TEST_F(SeedTest, ExplicitDenyReasonNamesThePolicyKind) {
+  const CompiledPolicy* deny = p_.Add(
+      ResourcePolicy("Deny", R"({"AWS":"arn:aws:iam::111111111111:root"})", "ecr:BatchGetImage"),
+      PolicyKind::kResource, "deny-subscriber");
+  Decision d = SessionCall("ecr:BatchGetImage", kRepoArn, deny);
+  EXPECT_EQ(d.kind, DecisionKind::kExplicitDeny);
+  EXPECT_EQ(d.AccessDeniedReason("ecr:BatchGetImage"),
+            " with an explicit deny in a resource-based policy");
+}
+
 TEST_F(SeedTest, PullIsDeniedWithoutARepositoryGrant) {
   Decision d = SessionCall("ecr:BatchGetImage", kRepoArn, nullptr);
   EXPECT_EQ(d.kind, DecisionKind::kImplicitDeny);
