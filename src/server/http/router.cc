@@ -7,18 +7,20 @@ namespace cpa::server::http {
 
 void Router::AddExact(std::string path, Handler handler, RouteOptions options) {
   std::erase_if(exact_, [&](const Route& r) { return r.path == path; });
-  exact_.push_back(Route{Route::Match::kExact, std::move(path), std::move(handler), options});
+  exact_.push_back(
+      Route{Route::Match::kExact, std::move(path), std::move(handler), std::move(options)});
 }
 
 void Router::AddPrefix(std::string prefix, Handler handler, RouteOptions options) {
   std::erase_if(prefixes_, [&](const Route& r) { return r.path == prefix; });
-  prefixes_.push_back(Route{Route::Match::kPrefix, std::move(prefix), std::move(handler), options});
+  prefixes_.push_back(
+      Route{Route::Match::kPrefix, std::move(prefix), std::move(handler), std::move(options)});
   std::stable_sort(prefixes_.begin(), prefixes_.end(),
                    [](const Route& a, const Route& b) { return a.path.size() > b.path.size(); });
 }
 
 void Router::SetDefault(Handler handler, RouteOptions options) {
-  default_ = Route{Route::Match::kPrefix, "", std::move(handler), options};
+  default_ = Route{Route::Match::kPrefix, "", std::move(handler), std::move(options)};
 }
 
 const Route* Router::Find(std::string_view path) const {

@@ -2,9 +2,9 @@
 // Dispatch by request path: exact paths (the server's own `/_cpa/...` endpoints) and path
 // prefixes (`/v2/` for the registry), longest match first, then a default handler.
 //
-// A route can carry its own request-body limit: the server looks the route up as soon as the
-// header has been read, before any body byte, so that (say) registry uploads may be larger than
-// API calls.
+// A route can carry its own request-body limit and a spool directory: the server looks the
+// route up as soon as the header has been read, before any body byte, so that (say) registry
+// uploads may be larger than API calls and go to disk rather than memory.
 //
 // Thread safety: configure before the server starts; Find is const and safe from many threads.
 
@@ -26,6 +26,11 @@ using Handler = std::function<Response(Request&&)>;
 struct RouteOptions {
   // The request-body limit for this route; unset → the server's default.
   std::optional<uint64_t> max_body_bytes;
+  // Non-empty: request bodies larger than `spool_threshold` (and chunked bodies once they grow
+  // past it) are written to a new file in this directory instead of memory; the handler gets
+  // Request::body_file. Every body on such a route also gets Request::body_sha256.
+  std::string spool_dir = {};
+  uint64_t spool_threshold = 64 * 1024;
 };
 
 struct Route {

@@ -1,5 +1,15 @@
 #include "server/http/server.h"
 
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -12,12 +22,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <charconv>
@@ -34,6 +46,7 @@
 #include <vector>
 
 #include "core/encoding.h"
+#include "server/http/body_sink.h"
 
 namespace cpa::server::http {
 
@@ -49,6 +62,14 @@ thread_local bool tls_in_worker = false;
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr size_t kReadChunk = 16 * 1024;
+// Body reads: large enough that a spooled upload costs few system calls per MiB.
+constexpr size_t kBodyReadChunk = 256 * 1024;
+// A connection's read buffer past this is given back once its request is done.
+constexpr size_t kKeepBufferBytes = 64 * 1024;
+// File responses: bytes sent per turn before yielding the worker to other connections, and the
+// chunk size of the read/write fallback.
+constexpr uint64_t kFileTurnBytes = 8 * 1024 * 1024;
+constexpr size_t kFileFallbackChunk = 256 * 1024;
 constexpr uint64_t kMaxDrainBytes = 64ull * 1024 * 1024;
 constexpr std::chrono::milliseconds kDrainTimeout{1000};
 constexpr std::chrono::milliseconds kAcceptRetry{50};
@@ -84,6 +105,82 @@ std::string_view HttpDate() {
   return std::string_view(buf, len);
 }
 
+// How long `bytes` may take at `rate` bytes per second (capped, so that huge limits don't
+// overflow).
+std::chrono::milliseconds TransferAllowance(uint64_t bytes, uint64_t rate) {
+  rate = std::max<uint64_t>(1, rate);
+  return std::chrono::milliseconds(
+      static_cast<int64_t>(std::min<double>(static_cast<double>(bytes) / rate * 1000, 1e9)));
+}
+
+// The CPUs this process may run on (taskset, cgroup cpusets), else the machine's count.
+int AvailableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+void SetCork(int fd, bool on) {
+  int v = on ? 1 : 0;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, sizeof(v));
+}
+
+// A Beast body type over BodySink: request bodies go to memory or to a spool file as the route
+// says (configured on the parser's message once the header is in, before any body byte).
+struct SinkBody {
+  using value_type = BodySink;
+
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    reader(bhttp::header<isRequest, Fields>&, value_type& body) : body_(body) {}
+
+    void init(const boost::optional<uint64_t>& length, beast::error_code& ec) {
+      ec = {};
+      try {
+        std::optional<uint64_t> declared;
+        if (length) declared = *length;
+        if (!body_.Begin(declared).ok()) ec = Failed();
+      } catch (const std::bad_alloc&) {
+        ec = Failed();
+      }
+    }
+
+    template <class ConstBufferSequence>
+    size_t put(const ConstBufferSequence& buffers, beast::error_code& ec) {
+      ec = {};
+      size_t used = 0;
+      try {
+        for (auto b : beast::buffers_range_ref(buffers)) {
+          if (!body_.Append({static_cast<const char*>(b.data()), b.size()}).ok()) {
+            ec = Failed();
+            return used;
+          }
+          used += b.size();
+        }
+      } catch (const std::bad_alloc&) {
+        ec = Failed();
+      }
+      return used;
+    }
+
+    void finish(beast::error_code& ec) {
+      ec = body_.Finish().ok() ? beast::error_code() : Failed();
+    }
+
+   private:
+    static beast::error_code Failed() {
+      return boost::system::errc::make_error_code(boost::system::errc::io_error);
+    }
+    value_type& body_;
+  };
+};
+
 std::string FormatAddress(const net::ip::address& addr, uint16_t port) {
   std::string host = addr.to_string();
   if (addr.is_v6()) host = "[" + host + "]";
@@ -106,7 +203,10 @@ ServerMetrics::ServerMetrics(MetricsRegistry& r)
                             "Requests and connections refused by the HTTP layer, by reason.",
                             {"reason"})),
       connections_open(r.AddGauge("cpa_http_connections_open", "Open client connections.")),
-      connections(r.AddCounter("cpa_http_connections_total", "Client connections accepted.")) {}
+      connections(r.AddCounter("cpa_http_connections_total", "Client connections accepted.")),
+      file_errors(r.AddCounter("cpa_http_file_errors_total",
+                               "File responses answered 500 because the file could not be opened "
+                               "or was shorter than the slice.")) {}
 
 core::Result<ListenAddress> ParseListenAddress(std::string_view text) {
   ListenAddress out;
@@ -156,6 +256,7 @@ class ServerImpl {
         rejected_body(sm.rejected.WithLabels({"body_too_large"})),
         rejected_timeout(sm.rejected.WithLabels({"timeout"})),
         rejected_conns(sm.rejected.WithLabels({"too_many_connections"})),
+        rejected_spool(sm.rejected.WithLabels({"spool_failed"})),
         ioc(Threads()) {
     router.SetDefault(std::move(handler));
     router.AddExact("/_cpa/health", [](Request&& r) {
@@ -172,11 +273,7 @@ class ServerImpl {
     });
   }
 
-  int Threads() const {
-    if (opts.threads > 0) return opts.threads;
-    unsigned n = std::thread::hardware_concurrency();
-    return n == 0 ? 1 : static_cast<int>(n);
-  }
+  int Threads() const { return opts.threads > 0 ? opts.threads : AvailableCpus(); }
 
   core::Status Start();
   void Stop();
@@ -201,6 +298,7 @@ class ServerImpl {
   Counter& rejected_body;
   Counter& rejected_timeout;
   Counter& rejected_conns;
+  Counter& rejected_spool;
 
   std::mutex conns_mu;
   std::condition_variable conns_cv;
@@ -230,18 +328,22 @@ class ServerImpl {
 // One client connection. Lives on its own strand; every member is touched only from it.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(ServerImpl& srv, tcp::socket socket) : srv_(srv), stream_(std::move(socket)) {
+  Connection(ServerImpl& srv, tcp::socket socket)
+      : srv_(srv), stream_(std::move(socket)), file_timer_(stream_.get_executor()) {
     beast::error_code ec;
     tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
     if (!ec) {
       remote_address_ = remote.address().to_string();
       remote_port_ = remote.port();
     }
+    // sendfile(2) on the socket must not block the worker.
+    stream_.socket().native_non_blocking(true, ec);
     srv_.sm.connections_open.WithLabels({}).Add();
     srv_.sm.connections.WithLabels({}).Inc();
   }
 
   ~Connection() {
+    if (file_fd_ >= 0) ::close(file_fd_);
     srv_.sm.connections_open.WithLabels({}).Sub();
     srv_.Unregister(this);
   }
@@ -261,6 +363,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void Close() {
     state_ = State::kClosed;
+    file_timer_.cancel();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
@@ -281,6 +384,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
       Close();
       return;
     }
+    // After a large body, give the read buffer back rather than keep it per idle connection.
+    if (buffer_.capacity() > kKeepBufferBytes) buffer_.shrink_to_fit();
     state_ = State::kIdle;
     stream_.expires_after(srv_.opts.idle_timeout);
     stream_.async_read_some(
@@ -316,7 +421,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       OnReadError(ec);
       return;
     }
-    const auto& req = parser_->get();
+    auto& req = parser_->get();
     method_.assign(req.method_string().data(), req.method_string().size());
     std::string_view target(req.target().data(), req.target().size());
     path_.assign(target.substr(0, target.find('?')));
@@ -330,6 +435,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     parser_->body_limit(limit);
+    if (route_ && !route_->options.spool_dir.empty()) {
+      // Before any body byte: the parser creates the body's reader when the body starts.
+      req.body() = BodySink({.spool_dir = route_->options.spool_dir,
+                             .spool_threshold = route_->options.spool_threshold,
+                             .sha256 = true});
+    }
     if (parser_->is_done()) {
       OnRequest();
       return;
@@ -351,25 +462,63 @@ class Connection : public std::enable_shared_from_this<Connection> {
     DoReadBody();
   }
 
+  // The body is fed to the parser by hand rather than with http::async_read: reads are larger
+  // (kBodyReadChunk), and a chunked body gets an idle deadline per read.
   void DoReadBody() {
+    chunked_ = !parser_->content_length().has_value();
     uint64_t expected = parser_->content_length().value_or(body_limit_);
-    uint64_t rate = std::max<uint64_t>(1, srv_.opts.min_body_rate);
-    auto allowance = std::chrono::milliseconds(
-        static_cast<int64_t>(std::min<double>(static_cast<double>(expected) / rate * 1000, 1e9)));
-    stream_.expires_after(srv_.opts.body_timeout + allowance);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                        if (ec) {
-                          self->OnReadError(ec);
-                        } else {
-                          self->OnRequest();
-                        }
-                      });
+    body_deadline_ = Clock::now() + srv_.opts.body_timeout +
+                     TransferAllowance(expected, srv_.opts.min_body_rate);
+    parser_->eager(true);
+    ParseBody();
+  }
+
+  void ParseBody() {
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      beast::error_code ec;
+      size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == bhttp::error::need_more) break;
+      if (ec) {
+        OnReadError(ec);
+        return;
+      }
+      if (used == 0) break;
+    }
+    if (parser_->is_done()) {
+      OnRequest();
+      return;
+    }
+    auto deadline = body_deadline_;
+    if (chunked_) deadline = std::min(deadline, Clock::now() + srv_.opts.body_timeout);
+    stream_.expires_at(deadline);
+    stream_.async_read_some(
+        buffer_.prepare(kBodyReadChunk),
+        [self = shared_from_this()](beast::error_code ec, size_t n) { self->OnBodyRead(ec, n); });
+  }
+
+  void OnBodyRead(beast::error_code ec, size_t n) {
+    if (state_ == State::kClosed) {
+      Close();
+      return;
+    }
+    if (ec) {
+      if (ec == beast::error::timeout) srv_.rejected_timeout.Inc();
+      parser_.reset();  // a partial spool file goes now, not when the connection is freed
+      Close();
+      return;
+    }
+    buffer_.commit(n);
+    ParseBody();
   }
 
   void OnReadError(beast::error_code ec) {
     if (state_ == State::kClosed) return;
-    if (ec == bhttp::error::header_limit) {
+    if (parser_ && parser_->get().body().failed()) {
+      // The spool file could not be created or written (no space, no directory): our fault.
+      srv_.rejected_spool.Inc();
+      Reject(500, "Internal Server Error");
+    } else if (ec == bhttp::error::header_limit) {
       srv_.rejected_header.Inc();
       Reject(431, "Request Header Fields Too Large");
     } else if (ec == bhttp::error::body_limit) {
@@ -394,8 +543,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool keep_alive = true;
     bool head = false;
     int version = 11;
+    // Owns a spooled body's file until the handler is done; then unlinks whatever is left.
+    BodySink sink;
     {
-      bhttp::request<bhttp::string_body> msg = parser_->release();
+      bhttp::request<SinkBody> msg = parser_->release();
       keep_alive = msg.keep_alive();
       head = msg.method() == bhttp::verb::head;
       version = msg.version();
@@ -406,13 +557,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
         request.headers.emplace_back(std::string(f.name_string().data(), f.name_string().size()),
                                      std::string(f.value().data(), f.value().size()));
       }
-      request.body = std::move(msg.body());
+      sink = std::move(msg.body());
+      (void)sink.Finish();  // a body-less request's digest (the parser finished any other)
+      if (sink.spooled()) {
+        request.body_file = sink.path();
+      } else {
+        request.body = std::move(sink.memory());
+      }
+      request.body_size = sink.size();
+      request.body_sha256 = sink.sha256_hex();
       request.remote_address = remote_address_;
       request.remote_port = remote_port_;
       request.version = version;
     }
     parser_.reset();
-    bytes_in_ = request.body.size();
+    bytes_in_ = request.body_size;
 
     Response resp;
     if (route_ == nullptr || !route_->handler) {
@@ -424,8 +583,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
         resp = TextResponse(500, "Internal Server Error\n");
       }
     }
+    sink = BodySink();
     if (resp.status < 100 || resp.status > 999) {
       resp = TextResponse(500, "Internal Server Error\n");
+    }
+    if (resp.file) {
+      bool no_body = resp.status < 200 || resp.status == 204 || resp.status == 304;
+      if (no_body) {
+        resp.file.reset();
+      } else if (!OpenFile(*resp.file, head)) {
+        srv_.sm.file_errors.WithLabels({}).Inc();
+        Response error = TextResponse(500, "Internal Server Error\n");
+        error.service = std::move(resp.service);
+        error.operation = std::move(resp.operation);
+        resp = std::move(error);
+      }
     }
     Prepare(std::move(resp), version, keep_alive, head);
     // Counted before the write, so that a client holding its response sees it counted.
@@ -433,6 +605,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
     srv_.sm.latency.WithLabels({service_})
         .Observe(std::chrono::duration<double>(Clock::now() - request_start_).count());
     DoWrite();
+  }
+
+  // Opens a response's file slice and checks that the file holds it. For a HEAD request, or an
+  // empty slice, the file is only checked; otherwise file_fd_ is left open for DoWriteFile.
+  bool OpenFile(const FileBody& file, bool head) {
+    int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st {};
+    uint64_t size = 0;
+    bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (ok) size = static_cast<uint64_t>(st.st_size);
+    ok = ok && file.offset <= size && file.length <= size - file.offset;
+    if (!ok || head || file.length == 0) {
+      ::close(fd);
+      return ok;
+    }
+    ::posix_fadvise(fd, static_cast<off_t>(file.offset), static_cast<off_t>(file.length),
+                    POSIX_FADV_SEQUENTIAL);
+    file_fd_ = fd;
+    file_offset_ = file.offset;
+    file_remaining_ = file.length;
+    return true;
   }
 
   // Fills res_ from a handler's response.
@@ -468,6 +662,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool no_body = resp.status < 200 || resp.status == 204 || resp.status == 304;
     if (no_body) {
       resp.body.clear();
+    } else if (resp.file) {
+      // The bytes follow from the file (DoWriteFile); a HEAD response only announces them.
+      res_.content_length(resp.file->length);
+      resp.body.clear();
     } else if (head) {
       res_.content_length(declared_length.value_or(resp.body.size()));
       resp.body.clear();
@@ -485,7 +683,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     rejected_ = true;
     std::string body(reason);
     body += '\n';
-    parser_.reset();
+    parser_.reset();  // a spooled body's file goes with it
     Prepare(TextResponse(status, std::move(body)), 11, false, false);
     service_ = "http";
     operation_ = "reject";
@@ -494,10 +692,140 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void DoWrite() {
     state_ = State::kWriting;
+    if (file_fd_ >= 0) {
+      DoWriteFile();
+      return;
+    }
     stream_.expires_after(srv_.opts.write_timeout);
     bhttp::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t) {
       self->OnWrite(ec);
     });
+  }
+
+  // A file response: the header through Beast, then the file with sendfile(2) straight from the
+  // page cache to the socket. The whole response has write_timeout plus the file's length at
+  // min_body_rate, enforced by file_timer_ (the socket waits are not tcp_stream operations).
+  void DoWriteFile() {
+    file_deadline_ = Clock::now() + srv_.opts.write_timeout +
+                     TransferAllowance(file_remaining_, srv_.opts.min_body_rate);
+    file_timer_.expires_at(file_deadline_);
+    file_timer_.async_wait(
+        [self = shared_from_this(), gen = ++file_generation_](beast::error_code ec) {
+          // A cancelled or stale expiry (a later response's) is not this response's timeout.
+          if (ec || gen != self->file_generation_ || self->file_fd_ < 0 ||
+              self->state_ != State::kWriting) {
+            return;
+          }
+          self->srv_.rejected_timeout.Inc();
+          self->Close();  // the pending wait or write completes with an error → FinishFile
+        });
+    // Header and the first file bytes in full segments.
+    SetCork(stream_.socket().native_handle(), true);
+    stream_.expires_at(file_deadline_);
+    serializer_.emplace(res_);
+    bhttp::async_write_header(stream_, *serializer_,
+                              [self = shared_from_this()](beast::error_code ec, size_t) {
+                                if (ec) {
+                                  self->FinishFile(ec);
+                                } else {
+                                  self->SendFileSome();
+                                }
+                              });
+  }
+
+  void SendFileSome() {
+    if (state_ == State::kClosed) {
+      FinishFile(net::error::operation_aborted);
+      return;
+    }
+    int sock = stream_.socket().native_handle();
+    uint64_t turn = 0;
+    while (file_remaining_ > 0) {
+      if (!use_sendfile_) {
+        ReadWriteSome();
+        return;
+      }
+      if (turn >= kFileTurnBytes) {
+        // Let the worker serve other connections; this one continues in its turn.
+        net::post(stream_.get_executor(), [self = shared_from_this()] { self->SendFileSome(); });
+        return;
+      }
+      off_t offset = static_cast<off_t>(file_offset_);
+      size_t want = static_cast<size_t>(std::min(file_remaining_, kFileTurnBytes - turn));
+      ssize_t n = ::sendfile(sock, file_fd_, &offset, want);
+      if (n > 0) {
+        Sent(static_cast<uint64_t>(n));
+        turn += static_cast<uint64_t>(n);
+        continue;
+      }
+      if (n == 0) {
+        // The file shrank after it was opened: the response cannot be completed.
+        FinishFile(boost::system::errc::make_error_code(boost::system::errc::io_error));
+        return;
+      }
+      int err = errno;
+      if (err == EINTR) continue;
+      if (err == EAGAIN || err == EWOULDBLOCK) {
+        stream_.socket().async_wait(tcp::socket::wait_write,
+                                    [self = shared_from_this()](beast::error_code ec) {
+                                      if (ec) {
+                                        self->FinishFile(ec);
+                                      } else {
+                                        self->SendFileSome();
+                                      }
+                                    });
+        return;
+      }
+      if (err == EINVAL || err == ENOSYS) {
+        use_sendfile_ = false;  // a file system without splice support: copy instead
+        continue;
+      }
+      FinishFile(beast::error_code(err, boost::system::system_category()));
+      return;
+    }
+    FinishFile({});
+  }
+
+  // The fallback: pread a chunk, write it with the tcp_stream (file_timer_ keeps the deadline).
+  void ReadWriteSome() {
+    if (!file_chunk_) file_chunk_ = std::make_unique<char[]>(kFileFallbackChunk);
+    size_t want = static_cast<size_t>(std::min<uint64_t>(file_remaining_, kFileFallbackChunk));
+    ssize_t n;
+    do {
+      n = ::pread(file_fd_, file_chunk_.get(), want, static_cast<off_t>(file_offset_));
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+      FinishFile(boost::system::errc::make_error_code(boost::system::errc::io_error));
+      return;
+    }
+    stream_.expires_never();
+    net::async_write(stream_, net::buffer(file_chunk_.get(), static_cast<size_t>(n)),
+                     [self = shared_from_this()](beast::error_code ec, size_t written) {
+                       if (ec) {
+                         self->FinishFile(ec);
+                         return;
+                       }
+                       self->Sent(written);
+                       self->SendFileSome();
+                     });
+  }
+
+  void Sent(uint64_t n) {
+    file_offset_ += n;
+    file_remaining_ -= n;
+    bytes_out_ += n;
+  }
+
+  void FinishFile(beast::error_code ec) {
+    file_timer_.cancel();
+    if (file_fd_ >= 0) ::close(file_fd_);
+    file_fd_ = -1;
+    file_remaining_ = 0;
+    serializer_.reset();
+    file_chunk_.reset();
+    use_sendfile_ = srv_.opts.sendfile;
+    if (!ec) SetCork(stream_.socket().native_handle(), false);
+    OnWrite(ec);
   }
 
   void OnWrite(beast::error_code ec) {
@@ -561,15 +889,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ServerImpl& srv_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::request_parser<SinkBody>> parser_;
   bhttp::response<bhttp::string_body> res_;
   State state_ = State::kIdle;
   const Route* route_ = nullptr;
   uint64_t body_limit_ = 0;
+  bool chunked_ = false;
+  Clock::time_point body_deadline_;
   bool close_ = false;
   bool rejected_ = false;
   uint64_t drained_ = 0;
   Clock::time_point request_start_;
+  // A file response being sent (file_fd_ >= 0).
+  net::steady_timer file_timer_;
+  std::optional<bhttp::response_serializer<bhttp::string_body>> serializer_;
+  int file_fd_ = -1;
+  uint64_t file_offset_ = 0;
+  uint64_t file_remaining_ = 0;
+  Clock::time_point file_deadline_;
+  uint64_t file_generation_ = 0;
+  bool use_sendfile_ = srv_.opts.sendfile;
+  std::unique_ptr<char[]> file_chunk_;
   // For accounting, kept across the request so the access log can use them.
   std::string method_;
   std::string path_;

@@ -12,13 +12,19 @@
 //
 // Built in: GET /_cpa/health → 200 {"status":"ok"}; GET /_cpa/metrics → Prometheus text.
 //
-// Threading: `threads` workers run one shared io_context; each connection lives on a strand and
-// handles its requests one after another (keep-alive; pipelined requests are answered in order).
-// A handler runs on a worker thread and holds it while it runs; slow clients hold no thread
-// (all I/O is asynchronous, with deadlines). See server/http/README.md.
+// Threading: `threads` workers (default: the CPUs in this process's affinity mask) run one shared
+// io_context; each connection lives on a strand and handles its requests one after another
+// (keep-alive; pipelined requests are answered in order). A handler runs on a worker thread and
+// holds it while it runs; slow clients hold no thread (all I/O is asynchronous, with deadlines).
+// See server/http/README.md.
+//
+// Large bodies: a Response may name a file slice (Response::file), sent with sendfile(2); a route
+// with a spool directory (RouteOptions::spool_dir) receives large request bodies as files, with
+// their SHA-256 (Request::body_file, body_sha256). Neither holds the bytes in memory.
 //
 // Errors: malformed HTTP → 400, header too large → 431, body too large → 413, each followed by
-// closing the connection; a handler that throws → 500. No exception leaves this API.
+// closing the connection; a handler that throws → 500; a response file that cannot be opened →
+// 500; a spool file that cannot be written → 500 and close. No exception leaves this API.
 //
 // Thread safety: configure (AddRoute, SetAccessLog) before Start. Start, Stop, RunUntilSignal from
 // one controlling thread; RequestStop and metrics() from anywhere, handlers included.
@@ -40,8 +46,8 @@ namespace cpa::server::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";  // an IPv4 or IPv6 literal ("::1", "[::1]"), or "localhost"
   uint16_t port = 0;               // 0: an ephemeral port (see Server::port())
-  int threads = 0;                 // worker threads; 0: one per core
-  size_t max_connections = 4096;   // accepted beyond this are closed at once
+  int threads = 0;  // worker threads; 0: one per CPU this process may use (sched_getaffinity)
+  size_t max_connections = 4096;  // accepted beyond this are closed at once
 
   uint32_t max_header_bytes = 16 * 1024;       // request line + fields → 431 past this
   uint64_t max_body_bytes = 10 * 1024 * 1024;  // default body limit → 413 (routes may override)
@@ -50,15 +56,19 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   // From a request's first byte to the end of its header.
   std::chrono::milliseconds header_timeout{10'000};
-  // For the body: this, plus the body's declared length at `min_body_rate` bytes per second.
+  // For a request body: this, plus its declared length (chunked: the route's body limit) at
+  // `min_body_rate` bytes per second; a chunked body must also make progress every body_timeout.
   std::chrono::milliseconds body_timeout{10'000};
   uint64_t min_body_rate = 1024 * 1024;
-  // To write one response.
+  // To write one response; a file response also gets its length at `min_body_rate`.
   std::chrono::milliseconds write_timeout{30'000};
   // Stop(): how long in-flight requests may take to finish before connections are cut.
   std::chrono::milliseconds shutdown_timeout{5'000};
 
   std::string server_header = "cpa";  // the Server: field; empty for none
+  // File responses go from the page cache to the socket with sendfile(2); false copies them
+  // through user space instead (the automatic fallback where sendfile is not supported).
+  bool sendfile = true;
 };
 
 // One line of the access log. Never carries header values or bodies.
@@ -85,6 +95,7 @@ struct ServerMetrics {
   CounterFamily& rejected;        // cpa_http_rejected_total{reason}
   GaugeFamily& connections_open;  // cpa_http_connections_open
   CounterFamily& connections;     // cpa_http_connections_total
+  CounterFamily& file_errors;     // cpa_http_file_errors_total: file responses turned into 500
 };
 
 // "HOST:PORT", "[V6]:PORT" or ":PORT" (host 127.0.0.1) into host and port.
