@@ -34,6 +34,15 @@ IamPolicy ReadPolicy(const XmlReader& r) {
   return p;
 }
 
+PolicyVersion ReadPolicyVersion(const XmlReader& r) {
+  PolicyVersion v;
+  v.document = DecodePolicyDocument(r.Str("Document"));
+  v.version_id = r.Str("VersionId");
+  v.is_default_version = r.Bool("IsDefaultVersion").value_or(false);
+  v.create_date = r.Time("CreateDate");
+  return v;
+}
+
 IamRole ReadRole(const XmlReader& r) {
   IamRole role;
   role.path = r.Str("Path");
@@ -147,6 +156,52 @@ Outcome<GetPolicyResponse> IamClient::GetPolicy(const GetPolicyRequest& request)
                                         [](const XmlReader& r, GetPolicyResponse& out) {
                                           out.policy = ReadPolicy(r.Child("Policy"));
                                         });
+}
+
+Outcome<PolicyVersionResponse> IamClient::CreatePolicyVersion(
+    const CreatePolicyVersionRequest& request) const {
+  Params p("CreatePolicyVersion", kVersion);
+  p.Add("PolicyArn", request.policy_arn);
+  p.Add("PolicyDocument", request.policy_document);
+  p.AddOptional("SetAsDefault", request.set_as_default);
+  return query::Call<PolicyVersionResponse>(
+      client_, "CreatePolicyVersion", p, true, [](const XmlReader& r, PolicyVersionResponse& out) {
+        out.policy_version = ReadPolicyVersion(r.Child("PolicyVersion"));
+      });
+}
+
+Outcome<PolicyVersionResponse> IamClient::GetPolicyVersion(
+    const GetPolicyVersionRequest& request) const {
+  Params p("GetPolicyVersion", kVersion);
+  p.Add("PolicyArn", request.policy_arn);
+  p.Add("VersionId", request.version_id);
+  return query::Call<PolicyVersionResponse>(
+      client_, "GetPolicyVersion", p, true, [](const XmlReader& r, PolicyVersionResponse& out) {
+        out.policy_version = ReadPolicyVersion(r.Child("PolicyVersion"));
+      });
+}
+
+Outcome<ListPolicyVersionsResponse> IamClient::ListPolicyVersions(
+    const ListPolicyVersionsRequest& request) const {
+  Params p("ListPolicyVersions", kVersion);
+  p.Add("PolicyArn", request.policy_arn);
+  p.AddOptional("Marker", request.marker);
+  p.AddOptional("MaxItems", request.max_items);
+  return query::Call<ListPolicyVersionsResponse>(
+      client_, "ListPolicyVersions", p, true,
+      [](const XmlReader& r, ListPolicyVersionsResponse& out) {
+        for (const XmlReader& m : r.List("Versions")) out.versions.push_back(ReadPolicyVersion(m));
+        out.is_truncated = r.Bool("IsTruncated").value_or(false);
+        out.marker = r.Str("Marker");
+      });
+}
+
+Outcome<EmptyResponse> IamClient::DeletePolicyVersion(
+    const DeletePolicyVersionRequest& request) const {
+  Params p("DeletePolicyVersion", kVersion);
+  p.Add("PolicyArn", request.policy_arn);
+  p.Add("VersionId", request.version_id);
+  return query::Call<EmptyResponse>(client_, "DeletePolicyVersion", p, false, NoOutput);
 }
 
 Outcome<CreateRoleResponse> IamClient::CreateRole(const CreateRoleRequest& request) const {

@@ -111,6 +111,45 @@ struct GetPolicyResponse {
   std::string request_id;
 };
 
+// One version of a managed policy. `document` is decoded JSON; List omits it (empty).
+struct PolicyVersion {
+  std::string document;
+  std::string version_id;  // "v1", "v2", ...
+  bool is_default_version = false;
+  std::optional<core::TimePoint> create_date;
+};
+
+struct CreatePolicyVersionRequest {
+  std::string policy_arn;
+  std::string policy_document;  // JSON
+  std::optional<bool> set_as_default;
+};
+struct GetPolicyVersionRequest {
+  std::string policy_arn;
+  std::string version_id;
+};
+struct PolicyVersionResponse {
+  PolicyVersion policy_version;
+  std::string request_id;
+};
+
+struct ListPolicyVersionsRequest {
+  std::string policy_arn;
+  std::string marker;
+  std::optional<int64_t> max_items;
+};
+struct ListPolicyVersionsResponse {
+  std::vector<PolicyVersion> versions;
+  bool is_truncated = false;
+  std::string marker;
+  std::string request_id;
+};
+
+struct DeletePolicyVersionRequest {
+  std::string policy_arn;
+  std::string version_id;
+};
+
 struct CreateRoleRequest {
   std::string role_name;
   std::string assume_role_policy_document;  // JSON
@@ -288,6 +327,12 @@ class IamClient {
 
   Outcome<CreatePolicyResponse> CreatePolicy(const CreatePolicyRequest& request) const;
   Outcome<GetPolicyResponse> GetPolicy(const GetPolicyRequest& request) const;
+  Outcome<PolicyVersionResponse> CreatePolicyVersion(
+      const CreatePolicyVersionRequest& request) const;
+  Outcome<PolicyVersionResponse> GetPolicyVersion(const GetPolicyVersionRequest& request) const;
+  Outcome<ListPolicyVersionsResponse> ListPolicyVersions(
+      const ListPolicyVersionsRequest& request) const;
+  Outcome<EmptyResponse> DeletePolicyVersion(const DeletePolicyVersionRequest& request) const;
   Outcome<CreateRoleResponse> CreateRole(const CreateRoleRequest& request) const;
   Outcome<GetRoleResponse> GetRole(const GetRoleRequest& request) const;
   Outcome<EmptyResponse> UpdateAssumeRolePolicy(const UpdateAssumeRolePolicyRequest& request) const;

@@ -6,6 +6,10 @@ void RegisterCommands(CLI::App& app, CommandRegistry& registry) {
   RegisterPolicyCommand(app, registry);
   RegisterAwsCommands(app, registry);
   RegisterServeCommand(app, registry);
+  RegisterRegistryCommand(app, registry);
+  RegisterCliModelCommand(app, registry);
+  RegisterShareCommand(app, registry);
+  RegisterRegistriesCommand(app, registry);
 }
 
 }  // namespace cpa::cli

@@ -28,4 +28,16 @@ void RegisterAwsCommands(CLI::App& app, CommandRegistry& registry);
 // `cpa serve` (serve_command.cc).
 void RegisterServeCommand(CLI::App& app, CommandRegistry& registry);
 
+// `cpa registry publish|list` (registry_command.cc).
+void RegisterRegistryCommand(CLI::App& app, CommandRegistry& registry);
+
+// `cpa cli-model` (cli_model_command.cc).
+void RegisterCliModelCommand(CLI::App& app, CommandRegistry& registry);
+
+// `cpa share` and `cpa share rotate-key` (share_command.cc).
+void RegisterShareCommand(CLI::App& app, CommandRegistry& registry);
+
+// `cpa registries` and `cpa secret` (registries_command.cc).
+void RegisterRegistriesCommand(CLI::App& app, CommandRegistry& registry);
+
 }  // namespace cpa::cli

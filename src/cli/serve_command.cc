@@ -1,4 +1,5 @@
-// `cpa serve`: the embedded AWS-compatible IAM/STS endpoint (store + HTTP server + API pipeline).
+// `cpa serve`: the embedded AWS-compatible endpoint: IAM, STS, ECR, EKS Anywhere subscriptions
+// and the `/v2` registries, on one listener (store + registry + HTTP server + API pipeline).
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
@@ -14,7 +15,13 @@
 #include "server/api/adjustable_clock.h"
 #include "server/api/api_handler.h"
 #include "server/api/audit.h"
+#include "server/api/ecr_service.h"
+#include "server/api/eks_service.h"
 #include "server/http/server.h"
+#include "server/oci/oci_handler.h"
+#include "server/registry/auth_token.h"
+#include "server/registry/registry.h"
+#include "server/registry/seed.h"
 #include "server/store/store.h"
 #include "server/store/world.h"
 
@@ -24,6 +31,8 @@ namespace {
 namespace http = server::http;
 namespace api = server::api;
 namespace st = server::store;
+namespace reg = server::registry;
+namespace oci = server::oci;
 
 constexpr const char* kDefaultListen = "127.0.0.1:4566";
 
@@ -38,6 +47,9 @@ struct ServeArgs {
   std::string bootstrap;
   std::string audit;
   std::string access_log;
+  std::string registry_domain = "localhost";
+  std::string registry_scheme = "http";
+  bool seed = true;
   int workers = 0;
   int purge_interval_seconds = 60;
   bool test_clock = false;
@@ -133,17 +145,54 @@ int RunServe(const ServeArgs& args) {
     access_log = std::move(*a);
   }
 
+  // The registries: EKS Anywhere subscriptions grant their account pull access to the region's
+  // packages repositories; the packages accounts hold the seeded curated packages.
+  reg::RegistryOptions ro;
+  ro.store = store->get();
+  ro.registry_domain = args.registry_domain;
+  ro.subscribers = [&store = **store](std::string_view region, core::TimePoint now) {
+    auto accounts = store.subscriptions().ActiveAccounts(region, now);
+    return accounts.ok() ? *accounts : std::vector<std::string>{};
+  };
+  auto registry = reg::Registry::Open(ro);
+  if (!registry.ok()) return Fail("opening the registry", registry.status());
+  if (args.seed) {
+    reg::SeedOptions seed;
+    if (auto s = reg::SeedPackagesRegistries(**registry, **store, seed); !s.ok()) {
+      return Fail("seeding the curated packages registries", s);
+    }
+  }
+  const reg::TokenCodec tokens((*store)->DeriveKey("ecr-token"));
+
   http::ServerOptions options;
   options.host = listen->host;
   options.port = listen->port;
   options.threads = args.workers;
+  // ECR UploadLayerPart carries up to 20 MiB base64-encoded in JSON (~27 MiB).
+  options.max_body_bytes = 32ull << 20;
   std::unique_ptr<api::ApiHandler> handler;
+  std::unique_ptr<oci::OciHandler> registry_endpoint;
   http::Server server(options,
                       [&handler](http::Request&& r) { return handler->Handle(std::move(r)); });
   api::ApiOptions ao;
   ao.audit = audit.get();
   ao.metrics = &server.server_metrics();
   handler = std::make_unique<api::ApiHandler>(**store, *clock, ao);
+  handler->AddSignedService(std::make_unique<api::EksService>(
+      **store, api::EksServiceOptions{.registry_domain = args.registry_domain}));
+  oci::OciHandlerOptions oo;
+  oo.registry = registry->get();
+  oo.store = store->get();
+  oo.tokens = &tokens;
+  oo.authorizer = &handler->authorizer();
+  oo.clock = clock.get();
+  oo.audit = audit.get();
+  oo.metrics = &server.server_metrics();
+  registry_endpoint = std::make_unique<oci::OciHandler>(oo);
+  server.AddRoute(
+      std::string(oci::kRoutePrefix),
+      [&registry_endpoint](http::Request&& r) { return registry_endpoint->Handle(std::move(r)); },
+      oci::RouteOptionsFor((*store)->data_dir() + "/registry/uploads"));
   if (args.test_clock) {
     server.AddExactRoute("/_cpa/test/advance-clock",
                          [&clock](http::Request&& r) { return AdvanceClock(*clock, r); });
@@ -151,6 +200,13 @@ int RunServe(const ServeArgs& args) {
   if (access_log) {
     server.SetAccessLog([log = access_log.get()](const http::AccessLogEntry& e) { log->Write(e); });
   }
+  // ECR answers with URLs of this server's registry hosts (proxyEndpoint, repositoryUri), so it
+  // needs the bound port: listen first, register it, then serve.
+  if (auto s = server.Listen(); !s.ok()) return Fail("listening on " + args.listen, s);
+  api::EcrServiceOptions eo;
+  eo.registry_scheme = args.registry_scheme;
+  eo.registry_port = server.port();
+  handler->AddSignedService(std::make_unique<api::EcrService>(**registry, tokens, eo));
   if (auto s = server.Start(); !s.ok()) return Fail("listening on " + args.listen, s);
   SessionPurger purger(**store, std::chrono::seconds(args.purge_interval_seconds));
   std::printf("cpa serve: listening on http://%s, data %s\n", server.address().c_str(),
@@ -170,8 +226,9 @@ void RegisterServeCommand(CLI::App& app, CommandRegistry& registry) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* serve = app.add_subcommand(
       "serve",
-      "Run the AWS-compatible IAM and STS endpoint (accounts 111111111111, 999999999999 and the\n"
-      "curated packages accounts), enforcing IAM. Root keys: DATA/root-credentials.");
+      "Run the AWS-compatible endpoint: IAM, STS, ECR, EKS Anywhere subscriptions and the /v2\n"
+      "registries of accounts 111111111111, 999999999999 and the curated packages accounts,\n"
+      "enforcing IAM. Root keys: DATA/root-credentials.");
   serve->add_option("--listen", args->listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
   serve->add_option("--data", args->data, "data directory (created if missing)")->required();
@@ -179,8 +236,20 @@ void RegisterServeCommand(CLI::App& app, CommandRegistry& registry) {
   serve->add_option("--audit", args->audit, "append authorization decisions as JSON lines");
   serve->add_option("--access-log", args->access_log,
                     "append one JSON line per HTTP request (\"-\": stderr)");
-  serve->add_option("--workers", args->workers, "worker threads (0: one per core)")
+  serve->add_option("--workers", args->workers, "worker threads (0: one per available CPU)")
       ->capture_default_str();
+  serve
+      ->add_option("--registry-domain", args->registry_domain,
+                   "registry hosts are <account>.dkr.ecr.<region>.DOMAIN")
+      ->capture_default_str();
+  serve
+      ->add_option("--registry-scheme", args->registry_scheme,
+                   "scheme of the registry URLs ECR returns (proxyEndpoint): http, or https "
+                   "behind a TLS proxy")
+      ->check(CLI::IsMember({"http", "https"}))
+      ->capture_default_str();
+  serve->add_flag("!--no-seed", args->seed,
+                  "do not seed the packages accounts with the curated packages catalog");
   serve->add_flag("--test-clock", args->test_clock)->group("");  // hidden: tests only
   // Hidden: how often expired sessions are purged (tests shorten it).
   serve->add_option("--purge-interval", args->purge_interval_seconds)

@@ -16,6 +16,7 @@ AwsError ToAwsError(ErrorCode code, Protocol protocol) {
     case ErrorCode::kAlreadyExists:
       return json ? AwsError{"ResourceInUseException", 409} : AwsError{"EntityAlreadyExists", 409};
     case ErrorCode::kLimitExceeded:
+      if (protocol == Protocol::kRestJson) return {"ResourceLimitExceededException", 400};  // EKS
       return json ? AwsError{"LimitExceededException", 400} : AwsError{"LimitExceeded", 409};
     case ErrorCode::kMalformedArn:
       return json ? AwsError{"InvalidParameterException", 400} : AwsError{"InvalidInput", 400};
@@ -38,6 +39,8 @@ AwsError ToAwsError(ErrorCode code, Protocol protocol) {
       return json ? AwsError{"MissingAuthenticationTokenException", 403}
                   : AwsError{"MissingAuthenticationToken", 403};
     case ErrorCode::kAccessDenied:
+      // EKS models AccessDeniedException with 403; ECR's JSON protocol answers 400.
+      if (protocol == Protocol::kRestJson) return {"AccessDeniedException", 403};
       return json ? AwsError{"AccessDeniedException", 400} : AwsError{"AccessDenied", 403};
     case ErrorCode::kMalformedPolicyDocument:
       return json ? AwsError{"InvalidParameterException", 400}
@@ -52,7 +55,8 @@ AwsError ToAwsError(ErrorCode code, Protocol protocol) {
     case ErrorCode::kRepositoryNotEmpty:
       return json ? AwsError{"RepositoryNotEmptyException", 400} : AwsError{"InvalidInput", 400};
     case ErrorCode::kRepositoryPolicyNotFound:
-      return json ? AwsError{"RepositoryPolicyNotFoundException", 400} : AwsError{"InvalidInput", 400};
+      return json ? AwsError{"RepositoryPolicyNotFoundException", 400}
+                  : AwsError{"InvalidInput", 400};
     case ErrorCode::kImageNotFound:
       return json ? AwsError{"ImageNotFoundException", 400} : AwsError{"InvalidInput", 400};
     case ErrorCode::kImageAlreadyExists:

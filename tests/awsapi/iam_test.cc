@@ -114,6 +114,66 @@ TEST_F(IamTest, GetPolicy) {
   EXPECT_EQ(out->policy.arn, req.policy_arn);
 }
 
+TEST_F(IamTest, PolicyVersions) {
+  const std::string arn = "arn:aws:iam::123456789012:policy/p1";
+  env_.transport->Push(200, Wrap("CreatePolicyVersion", R"(<PolicyVersion>
+  <VersionId>v2</VersionId><IsDefaultVersion>true</IsDefaultVersion>
+  <CreateDate>2024-05-02T12:00:00Z</CreateDate></PolicyVersion>)"));
+  env_.transport->Push(200, Wrap("GetPolicyVersion", R"(<PolicyVersion>
+  <Document>%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D</Document>
+  <VersionId>v1</VersionId><IsDefaultVersion>false</IsDefaultVersion>
+  <CreateDate>2024-05-01T12:00:00Z</CreateDate></PolicyVersion>)"));
+  env_.transport->Push(200, Wrap("ListPolicyVersions", R"(<Versions>
+  <member><VersionId>v2</VersionId><IsDefaultVersion>true</IsDefaultVersion><CreateDate>2024-05-02T12:00:00Z</CreateDate></member>
+  <member><VersionId>v1</VersionId><IsDefaultVersion>false</IsDefaultVersion><CreateDate>2024-05-01T12:00:00Z</CreateDate></member>
+</Versions><IsTruncated>true</IsTruncated><Marker>m2</Marker>)"));
+  env_.transport->Push(200, Wrap("DeletePolicyVersion", ""));
+
+  CreatePolicyVersionRequest create;
+  create.policy_arn = arn;
+  create.policy_document = R"({"Version":"2012-10-17","Statement":[]})";
+  create.set_as_default = true;
+  auto a = iam_->CreatePolicyVersion(create);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  auto form = Sent();
+  EXPECT_EQ(form["Action"], "CreatePolicyVersion");
+  EXPECT_EQ(form["PolicyArn"], arn);
+  EXPECT_EQ(form["PolicyDocument"], create.policy_document);
+  EXPECT_EQ(form["SetAsDefault"], "true");
+  EXPECT_EQ(a->policy_version.version_id, "v2");
+  EXPECT_TRUE(a->policy_version.is_default_version);
+
+  auto b = iam_->GetPolicyVersion({arn, "v1"});
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  form = Sent();
+  EXPECT_EQ(form["Action"], "GetPolicyVersion");
+  EXPECT_EQ(form["VersionId"], "v1");
+  EXPECT_EQ(b->policy_version.document, R"({"Version":"2012-10-17","Statement":[]})");
+  EXPECT_FALSE(b->policy_version.is_default_version);
+  EXPECT_EQ(core::FormatIso8601(*b->policy_version.create_date), "2024-05-01T12:00:00Z");
+
+  ListPolicyVersionsRequest list;
+  list.policy_arn = arn;
+  list.marker = "m1";
+  auto c = iam_->ListPolicyVersions(list);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  form = Sent();
+  EXPECT_EQ(form["Action"], "ListPolicyVersions");
+  EXPECT_EQ(form["Marker"], "m1");
+  ASSERT_EQ(c->versions.size(), 2u);
+  EXPECT_EQ(c->versions[1].version_id, "v1");
+  EXPECT_TRUE(c->versions[0].is_default_version);
+  EXPECT_TRUE(c->is_truncated);
+  EXPECT_EQ(c->marker, "m2");
+
+  auto d = iam_->DeletePolicyVersion({arn, "v1"});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  form = Sent();
+  EXPECT_EQ(form["Action"], "DeletePolicyVersion");
+  EXPECT_EQ(form["PolicyArn"], arn);
+  EXPECT_EQ(form["VersionId"], "v1");
+}
+
 TEST_F(IamTest, CreateRoleDecodesTheTrustPolicy) {
   env_.transport->Push(200, Wrap("CreateRole", kRoleXml));
   CreateRoleRequest req;

@@ -27,6 +27,19 @@ TEST(AwsError, JsonProtocolCodes) {
   EXPECT_EQ(ToAwsError(ErrorCode::kAccessDenied, Protocol::kJson).code, "AccessDeniedException");
 }
 
+TEST(AwsError, RestJsonProtocolCodes) {
+  // EKS: AccessDeniedException is a 403 there, and limits are ResourceLimitExceededException.
+  EXPECT_EQ(ToAwsError(ErrorCode::kAccessDenied, Protocol::kRestJson).http_status, 403);
+  EXPECT_EQ(ToAwsError(ErrorCode::kAccessDenied, Protocol::kJson).http_status, 400);
+  EXPECT_EQ(ToAwsError(ErrorCode::kLimitExceeded, Protocol::kRestJson).code,
+            "ResourceLimitExceededException");
+  EXPECT_EQ(ToAwsError(ErrorCode::kNotFound, Protocol::kRestJson).code,
+            "ResourceNotFoundException");
+  EXPECT_EQ(ToAwsError(ErrorCode::kNotFound, Protocol::kRestJson).http_status, 404);
+  EXPECT_EQ(ToAwsError(ErrorCode::kInvalidArgument, Protocol::kRestJson).code,
+            "InvalidParameterException");
+}
+
 TEST(AwsError, EveryCodeMapsToAnError) {
   for (int c = 1; c <= static_cast<int>(kLastErrorCode); ++c) {
     for (Protocol p : {Protocol::kQuery, Protocol::kJson, Protocol::kRestJson}) {

@@ -150,6 +150,12 @@ Result<QueryOutput> StsService::AssumeRole(RequestContext& ctx) {
   policy::ContextKeys extra;
   if (external_id != nullptr) extra.Set("sts:ExternalId", *external_id);
   extra.Set("sts:RoleSessionName", session_name);
+  // AWS refuses role assumption with an account's root credentials outright, whatever the
+  // trust policy says.
+  if (caller.is_root()) {
+    return core::Status(core::ErrorCode::kAccessDenied,
+                        "Roles may not be assumed by root accounts.");
+  }
   CPA_RETURN_IF_ERROR(ctx.Authorize("sts:AssumeRole", role_arn, trust ? &*trust : nullptr, &extra));
   if (!role) {
     return Status(ErrorCode::kAccessDenied, "User: " + caller.arn +

@@ -275,6 +275,8 @@ class ServerImpl {
 
   int Threads() const { return opts.threads > 0 ? opts.threads : AvailableCpus(); }
 
+  core::Status Listen();
+  core::Status ListenLocked();
   core::Status Start();
   void Stop();
   void RequestStop(int signal_number);
@@ -952,9 +954,14 @@ bool ServerImpl::WaitForConnections(std::chrono::milliseconds timeout) {
   return conns_cv.wait_for(lock, timeout, [&] { return nconns.load() == 0; });
 }
 
-core::Status ServerImpl::Start() {
+core::Status ServerImpl::Listen() {
   std::lock_guard lock(control_mu);
   if (started) return core::Error(core::ErrorCode::kInternal, "server already started");
+  return ListenLocked();
+}
+
+core::Status ServerImpl::ListenLocked() {
+  if (acceptor) return core::Status::Ok();
   std::string host = opts.host;
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
@@ -982,6 +989,13 @@ core::Status ServerImpl::Start() {
   tcp::endpoint local = acceptor->local_endpoint(ec);
   port = ec ? opts.port : local.port();
   bound_address = addr;
+  return core::Status::Ok();
+}
+
+core::Status ServerImpl::Start() {
+  std::lock_guard lock(control_mu);
+  if (started) return core::Error(core::ErrorCode::kInternal, "server already started");
+  if (auto s = ListenLocked(); !s.ok()) return s;
   accept_retry.emplace(acceptor->get_executor());
   work.emplace(net::make_work_guard(ioc));
   net::post(acceptor->get_executor(), [this] { DoAccept(); });
@@ -1101,6 +1115,8 @@ void Server::AddExactRoute(std::string path, Handler handler, RouteOptions optio
 }
 
 void Server::SetAccessLog(AccessLogFn fn) { impl_->access_log = std::move(fn); }
+
+core::Status Server::Listen() { return impl_->Listen(); }
 
 core::Status Server::Start() { return impl_->Start(); }
 

@@ -123,8 +123,12 @@ class Server {
   // (concurrently: `fn` must be thread-safe). Before Start.
   void SetAccessLog(AccessLogFn fn);
 
-  // Binds and listens, then starts the workers. kInvalidArgument for a bad host; kInternal if
-  // the address cannot be bound (the message names the address and the OS error).
+  // Binds and listens without serving yet: port() is known, connections wait in the backlog
+  // until Start. Lets the owner finish configuring what depends on the port. Optional.
+  core::Status Listen();
+  // Binds and listens (unless Listen did), then starts the workers. kInvalidArgument for a bad
+  // host; kInternal if the address cannot be bound (the message names the address and the OS
+  // error).
   core::Status Start();
 
   // The bound port (useful with port 0) and "host:port" ("[::1]:port" for IPv6). After Start.

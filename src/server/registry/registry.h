@@ -53,6 +53,9 @@ struct Repository {
   std::string arn;
   std::string uri;                         // <account>.dkr.ecr.<region>.<registry domain>/<name>
   std::string tag_mutability = "MUTABLE";  // MUTABLE | IMMUTABLE | ..._WITH_EXCLUSION
+  // imageTagMutabilityExclusionFilters of the *_WITH_EXCLUSION modes: wildcards ('*') on tags
+  // that take the opposite mutability.
+  std::vector<std::string> tag_mutability_exclusions;
   bool scan_on_push = false;
   std::string encryption_type = "AES256";  // AES256 | KMS | KMS_DSSE
   std::string kms_key;
@@ -63,6 +66,7 @@ struct Repository {
 struct NewRepository {
   RepositoryId id;
   std::string tag_mutability = "MUTABLE";
+  std::vector<std::string> tag_mutability_exclusions;
   bool scan_on_push = false;
   std::string encryption_type = "AES256";
   std::string kms_key;
@@ -80,6 +84,7 @@ struct Image {
   std::string media_type;     // the manifest's media type
   std::string artifact_type;  // config media type (or artifactType) of the manifest
   std::string manifest;       // raw bytes as pushed
+  std::string subject;        // the OCI 1.1 subject's digest, "" when none
   std::vector<std::string> tags;
   uint64_t size = 0;  // imageSizeInBytes: the manifest's layers (and config) summed
   core::TimePoint pushed_at;
@@ -89,7 +94,8 @@ struct Image {
 struct BlobInfo {
   std::string digest;
   uint64_t size = 0;
-  std::string media_type;  // as the referencing manifest declares it; "" when unknown
+  std::string media_type;   // as the referencing manifest declares it; "" when unknown
+  bool referenced = false;  // a manifest of the repository references it
 };
 
 // Where a blob's bytes are, for sendfile.
@@ -180,15 +186,21 @@ class Registry {
   // artifact manifest; `media_type` from Content-Type or the manifest's mediaType), checks every
   // referenced blob is reachable in the repository (and, for an index, every child manifest is
   // in it), stores it under its SHA-256 digest and points `tag` (if any) at it. When
-  // `expected_digest` is set (a push by digest) it must match. Returns the image.
+  // `expected_digest` is set (a push by digest) it must match (kDigestMismatch). Pushing an image
+  // that exists (with the same tag) again succeeds and changes nothing. Missing blobs and, for an
+  // index, missing child manifests are kLayersNotFound; an immutable tag that points at another
+  // image is kImageTagAlreadyExists. Returns the image.
   core::Result<Image> PutImage(const RepositoryId& id, std::string_view manifest,
                                std::string_view media_type, std::string_view tag,
                                std::string_view expected_digest = {});
-  // By digest, else by tag. Records the pull time when `record_pull`.
+  // By digest, else by tag (kImageNotFound). Records the pull time when `record_pull`.
   core::Result<Image> GetImage(const RepositoryId& id, const ImageRef& ref,
                                bool record_pull = false);
+  // Ordered by digest, then tag ("" for an untagged image first); `after` is "<digest> <tag>"
+  // of the last entry seen (the tag part may be empty).
   core::Result<Listing<ImageIdEntry>> ListImages(const RepositoryId& id, TagStatus status,
                                                  const ListRequest& request);
+  // Ordered by digest; `after` is the last digest seen.
   core::Result<Listing<Image>> DescribeImages(const RepositoryId& id, TagStatus status,
                                               const ListRequest& request);
   // Tags in lexical order (OCI tags/list).
@@ -196,7 +208,8 @@ class Registry {
                                                    const ListRequest& request);
   // Removes a tag; the image stays (untagged).
   core::Status UntagImage(const RepositoryId& id, std::string_view tag);
-  // Removes an image and every tag pointing at it.
+  // Removes an image and every tag pointing at it. kDeleteConflict while an index (manifest list)
+  // of the repository references it.
   core::Status DeleteImage(const RepositoryId& id, std::string_view digest);
 
   // ---- blobs ----

@@ -145,6 +145,8 @@ CREATE TABLE repositories (
   region          TEXT NOT NULL,
   name            TEXT NOT NULL,
   tag_mutability  TEXT NOT NULL DEFAULT 'MUTABLE',
+  -- imageTagMutabilityExclusionFilters (the *_WITH_EXCLUSION modes): a JSON array of wildcards.
+  tag_exclusions  TEXT NOT NULL DEFAULT '[]',
   scan_on_push    INTEGER NOT NULL DEFAULT 0,
   encryption_type TEXT NOT NULL DEFAULT 'AES256',
   kms_key         TEXT NOT NULL DEFAULT '',
@@ -179,12 +181,15 @@ CREATE TABLE images (
   digest         TEXT NOT NULL,
   media_type     TEXT NOT NULL,
   artifact_type  TEXT NOT NULL DEFAULT '',
+  subject        TEXT NOT NULL DEFAULT '',
   manifest       BLOB NOT NULL,
   size           INTEGER NOT NULL,
   pushed_at      INTEGER NOT NULL,
   last_pull      INTEGER,
   PRIMARY KEY (repository_pk, digest)
 ) WITHOUT ROWID;
+-- The OCI referrers of a manifest (manifests whose `subject` names it).
+CREATE INDEX images_by_subject ON images(repository_pk, subject) WHERE subject != '';
 
 -- What a manifest references: blobs (config, layers) and, for indexes, other manifests.
 CREATE TABLE image_references (
@@ -216,7 +221,8 @@ CREATE TABLE uploads (
   update_date   INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
-      // 3: EKS Anywhere subscriptions.
+      // 3: EKS Anywhere subscriptions. Soft-deleted rows keep their data (delete_date set);
+      // names are unique among live ones. licenses: JSON [{"id","token"}]; tags: JSON object.
       R"sql(
 CREATE TABLE subscriptions (
   id                   TEXT PRIMARY KEY,
@@ -228,16 +234,19 @@ CREATE TABLE subscriptions (
   license_quantity     INTEGER NOT NULL,
   license_type         TEXT NOT NULL,
   auto_renew           INTEGER NOT NULL DEFAULT 0,
-  license_arns         TEXT NOT NULL DEFAULT '[]',
+  licenses             TEXT NOT NULL DEFAULT '[]',
   tags                 TEXT NOT NULL DEFAULT '{}',
   client_request_token TEXT,
   request_hash         TEXT NOT NULL DEFAULT '',
   create_date          INTEGER NOT NULL,
   effective_date       INTEGER NOT NULL,
   expiration_date      INTEGER NOT NULL,
-  deleted              INTEGER NOT NULL DEFAULT 0
+  delete_date          INTEGER
 ) WITHOUT ROWID;
 CREATE INDEX subscriptions_by_account ON subscriptions(account_id, region, create_date);
+CREATE INDEX subscriptions_by_region ON subscriptions(region) WHERE delete_date IS NULL;
+CREATE UNIQUE INDEX subscriptions_by_name
+  ON subscriptions(account_id, region, name) WHERE delete_date IS NULL;
 CREATE UNIQUE INDEX subscriptions_by_token
   ON subscriptions(account_id, region, client_request_token)
   WHERE client_request_token IS NOT NULL;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -50,6 +51,15 @@ Status WriteAll(int fd, const uint8_t* p, size_t n, const std::string& path) {
 }  // namespace
 
 SecretBox::~SecretBox() { OPENSSL_cleanse(key_.data(), key_.size()); }
+
+std::array<uint8_t, SecretBox::kKeySize> SecretBox::DeriveKey(std::string_view label) const {
+  core::Sha256Digest mac = core::HmacSha256(
+      std::string_view(reinterpret_cast<const char*>(key_.data()), key_.size()), label);
+  std::array<uint8_t, kKeySize> out{};
+  std::copy(mac.begin(), mac.end(), out.begin());
+  OPENSSL_cleanse(mac.data(), mac.size());
+  return out;
+}
 
 Result<SecretBox> SecretBox::LoadOrCreate(const std::string& path, bool create,
                                           core::Random& random) {

@@ -39,6 +39,10 @@ class SecretBox {
   // tampered data).
   core::Result<std::string> Open(std::string_view sealed, std::string_view record_id) const;
 
+  // HMAC-SHA256(master key, label): a key for another purpose (e.g. "ecr-token"), so that the
+  // master key itself is only ever used to seal secrets.
+  std::array<uint8_t, kKeySize> DeriveKey(std::string_view label) const;
+
  private:
   std::array<uint8_t, kKeySize> key_;
 };

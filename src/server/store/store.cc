@@ -87,7 +87,8 @@ Store::Store(std::string data_dir, std::unique_ptr<StoreState> state)
       attachments_(*state_),
       inline_policies_(*state_),
       access_keys_(*state_),
-      sessions_(*state_) {}
+      sessions_(*state_),
+      subscriptions_(*state_) {}
 
 Store::~Store() {
   state_->db.reset();  // close before releasing the directory lock
@@ -123,6 +124,9 @@ uint64_t Store::generation() const { return state_->generation.load(std::memory_
 const core::Clock& Store::clock() const { return state_->clock; }
 core::Random& Store::random() { return state_->random; }
 size_t Store::credential_cache_size() const { return state_->cache.size(); }
+std::array<uint8_t, 32> Store::DeriveKey(std::string_view label) const {
+  return state_->box->DeriveKey(label);
+}
 
 Result<std::shared_ptr<Credential>> Store::LoadKey(std::string_view id) {
   CPA_ASSIGN_OR_RETURN(

@@ -26,6 +26,7 @@
 // acknowledged; only an OS crash or power loss can lose the last transactions (never corrupt the
 // database). StoreOptions::synchronous_full fsyncs the WAL on every commit and survives those too.
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -43,6 +44,7 @@
 #include "server/store/managed_policy.h"
 #include "server/store/role.h"
 #include "server/store/session.h"
+#include "server/store/subscription.h"
 #include "server/store/user.h"
 
 namespace cpa::server::store {
@@ -78,6 +80,7 @@ class Store {
   InlinePolicyRepository& inline_policies() { return inline_policies_; }
   AccessKeyRepository& access_keys() { return access_keys_; }
   SessionRepository& sessions() { return sessions_; }
+  SubscriptionRepository& subscriptions() { return subscriptions_; }
 
   // Runs fn as one transaction: every repository write inside commits together, or none does
   // when fn (or a write) fails. Blocks other threads' store use while it runs.
@@ -97,6 +100,14 @@ class Store {
   core::Random& random();
   size_t credential_cache_size() const;
 
+  // A 32-byte key for `label` derived from the master key (HMAC-SHA256), e.g. "ecr-token" for
+  // the registry's authorization tokens. Stable for the life of the data directory.
+  std::array<uint8_t, 32> DeriveKey(std::string_view label) const;
+
+  // For modules that keep their own tables in this database (server/registry): the connection,
+  // its mutex and the clock (store_state.h). Not for services; they use the repositories.
+  internal::StoreState& internal_state() { return *state_; }
+
  private:
   Store(std::string data_dir, std::unique_ptr<internal::StoreState> state);
   core::Result<std::shared_ptr<Credential>> LoadKey(std::string_view id);
@@ -113,6 +124,7 @@ class Store {
   InlinePolicyRepository inline_policies_;
   AccessKeyRepository access_keys_;
   SessionRepository sessions_;
+  SubscriptionRepository subscriptions_;
 };
 
 }  // namespace cpa::server::store

@@ -327,14 +327,12 @@ TEST_F(PipelineTest, AccessDeniedMessageAndDecisionMetrics) {
   EXPECT_EQ(implicit.Value(), 1u);
   EXPECT_EQ(allow.Value(), 0u);
 
-  // A trust policy that does not name the caller: no "because" (as AWS words it).
+  // An account's root may not assume roles at all, whatever the trust policy says.
   http::Response t = Call("Action=AssumeRole&Version=2011-06-15&RoleSessionName=s1&RoleArn=" +
                               FormEncode("arn:aws:iam::111111111111:role/reader"),
                           Key(kA, ""), "sts");
   EXPECT_EQ(Code(t), "AccessDenied");
-  EXPECT_EQ(Message(t),
-            "User: arn:aws:iam::111111111111:root is not authorized to perform: sts:AssumeRole "
-            "on resource: arn:aws:iam::111111111111:role/reader");
+  EXPECT_EQ(Message(t), "Roles may not be assumed by root accounts.");
 
   // An explicit deny.
   ASSERT_TRUE(store_->inline_policies()
