@@ -10,6 +10,8 @@ void RegisterCommands(CLI::App& app, CommandRegistry& registry) {
   RegisterCliModelCommand(app, registry);
   RegisterShareCommand(app, registry);
   RegisterRegistriesCommand(app, registry);
+  RegisterQuickstartCommand(app, registry);
+  RegisterDoctorCommand(app, registry);
 }
 
 }  // namespace cpa::cli

@@ -40,4 +40,10 @@ void RegisterShareCommand(CLI::App& app, CommandRegistry& registry);
 // `cpa registries` and `cpa secret` (registries_command.cc).
 void RegisterRegistriesCommand(CLI::App& app, CommandRegistry& registry);
 
+// `cpa quickstart` (quickstart_command.cc).
+void RegisterQuickstartCommand(CLI::App& app, CommandRegistry& registry);
+
+// `cpa doctor` (doctor_command.cc).
+void RegisterDoctorCommand(CLI::App& app, CommandRegistry& registry);
+
 }  // namespace cpa::cli
