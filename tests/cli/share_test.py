@@ -4,7 +4,10 @@
 Starts `cpa serve --listen 127.0.0.1:0 --data <tmp>` itself (always stopped at the end) and uses
 its root credentials file (profiles account-111111111111 and account-999999999999) as the shared
 credentials file. The written config file is then used by the AWS CLI v1 (`python3 -m awscli`)
-with nothing else configured; drift is made with boto3 as the accounts' root users.
+with nothing else configured, and by the JS SDK (fromIni, tests/clients/ecr-token.mjs) to get
+registry passwords with which skopeo reads the seeded bundle; drift is made with boto3 as the
+accounts' root users. The test re-runs itself in a private mount namespace whose /etc/hosts names
+the registry hosts (tests/support/with-private-hosts).
 
 Tests run in name order and share one server: dry run, share, idempotency, drift, rotation.
 
@@ -37,6 +40,10 @@ ROLE_ARN = f"arn:aws:iam::{SRC}:role/curated-packages-role"
 POLICY_ARN = f"arn:aws:iam::{SRC}:policy/curated-packages-policy"
 ASSUME_ARN = f"arn:aws:iam::{DST}:policy/curated-packages-assume-role-policy"
 USER = "curated-packages-user"
+PACKAGES_HOST = f"{TABLE_ACCOUNT}.dkr.ecr.{REGION}.localhost"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CLIENTS = os.path.join(ROOT, "tests", "clients")
+WITH_HOSTS = os.path.join(ROOT, "tests", "support", "with-private-hosts")
 
 
 def setUpModule():
@@ -287,9 +294,8 @@ class T03Share(unittest.TestCase):
         self.assertTrue(who["Arn"].startswith(f"arn:aws:sts::{SRC}:assumed-role/"
                                               "curated-packages-role/"), who["Arn"])
         r = aws_cli_v1(config, "ecr", "get-authorization-token", "--output", "json")
-        if "UnknownOperation" not in r.stderr:
-            self.assertEqual(r.returncode, 0, r.stderr)
-            self.assertTrue(json.loads(r.stdout)["authorizationData"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(json.loads(r.stdout)["authorizationData"])
 
     def test_3_second_run_changes_nothing_and_keeps_the_key(self):
         config = os.path.join(SERVER["out"], "config")
@@ -404,6 +410,46 @@ class T03Share(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("ResourceNotFoundException", r.stderr)
 
+    def test_8b_tokens_from_the_spec_config_let_skopeo_pull_the_bundle(self):
+        # The subscription of test_8 grants 111111111111 (the role's account) pull access to the
+        # us-west-2 packages registry. The AWS CLI v1 and the JS SDK (fromIni) each turn the
+        # written config into a registry password, with which skopeo reads the bundle.
+        config = os.path.join(SERVER["out"], "config")
+        r = aws_cli_v1(config, "ecr", "get-login-password")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        passwords = {"aws-cli-v1": r.stdout.strip()}
+        env = scrubbed_env({"AWS_CONFIG_FILE": config, "AWS_ENDPOINT_URL": SERVER["url"],
+                            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(SERVER["tmp"], "none")})
+        r = subprocess.run(["node", os.path.join(CLIENTS, "ecr-token.mjs")], capture_output=True,
+                           text=True, env=env, cwd=CLIENTS, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        token = json.loads(r.stdout)
+        passwords["js-sdk-fromIni"] = token["password"]
+        port = SERVER["url"].rsplit(":", 1)[1]
+        # cpa serve speaks plain HTTP unless --registry-scheme https.
+        self.assertEqual(token["proxyEndpoint"], f"http://{SRC}.dkr.ecr.{REGION}.localhost:{port}")
+        bundles = f"docker://{PACKAGES_HOST}:{port}/eks-anywhere-packages-bundles"
+        for client, password in passwords.items():
+            with self.subTest(client=client):
+                self.assertTrue(password.startswith("eyJ"), client)
+                r = subprocess.run(["skopeo", "--insecure-policy", "list-tags", "--tls-verify=false",
+                                    "--creds", "AWS:" + password, bundles],
+                                   capture_output=True, text=True, timeout=120)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                latest = sorted(t for t in json.loads(r.stdout)["Tags"] if t.endswith("-latest"))
+                self.assertTrue(latest, r.stdout)
+                r = subprocess.run(["skopeo", "--insecure-policy", "inspect", "--raw",
+                                    "--tls-verify=false", "--creds", "AWS:" + password,
+                                    f"{bundles}:{latest[-1]}"],
+                                   capture_output=True, text=True, timeout=120)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(json.loads(r.stdout)["schemaVersion"], 2)
+        # A wrong password is refused by the registry.
+        r = subprocess.run(["skopeo", "--insecure-policy", "list-tags", "--tls-verify=false",
+                            "--creds", "AWS:eyJub3QiOiJ2YWxpZCJ9", bundles],
+                           capture_output=True, text=True, timeout=120)
+        self.assertNotEqual(r.returncode, 0)
+
     def test_9_bad_input(self):
         r = cpa("share", "--source-profile", "account-" + SRC, "--target-profile",
                 "account-" + DST, "--out", SERVER["out"])
@@ -473,8 +519,29 @@ class T04Rotate(unittest.TestCase):
         self.assertIn("run `cpa share` first", r.stderr)
 
 
+def rerun_with_registry_hosts():
+    """Re-runs this test in a mount namespace whose /etc/hosts names the registry hosts that
+    skopeo and the token's proxy endpoint use (tests/support/with-private-hosts)."""
+    for tool in ("skopeo", "node", "unshare"):
+        if shutil.which(tool) is None:
+            sys.exit(f"share_test: {tool} not found (scripts/bootstrap installs it)")
+    hosts = tempfile.NamedTemporaryFile("w", prefix="cpa-hosts-", delete=False)
+    hosts.write("127.0.0.1 localhost\n::1 localhost\n")
+    for account in (SRC, DST, TABLE_ACCOUNT):
+        hosts.write(f"127.0.0.1 {account}.dkr.ecr.{REGION}.localhost\n")
+    hosts.close()
+    try:
+        env = dict(os.environ, CPA_PRIVATE_HOSTS=hosts.name)
+        return subprocess.run([WITH_HOSTS, hosts.name, sys.executable, os.path.abspath(__file__),
+                               *sys.argv[1:]], env=env).returncode
+    finally:
+        os.unlink(hosts.name)
+
+
 if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit("usage: share_test.py PATH_TO_CPA")
+    if os.environ.get("CPA_PRIVATE_HOSTS") is None:
+        sys.exit(rerun_with_registry_hosts())
     CPA = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)

@@ -35,23 +35,42 @@ Status Invalid() {
   return Status(ErrorCode::kInvalidClientTokenId, "Your authorization token is invalid.");
 }
 
+// One AES-256-GCM context per thread and direction, set up once: creating a context and fetching
+// the cipher cost more than sealing a token. Each use only sets the key and nonce.
+EVP_CIPHER_CTX* ThreadContext(bool encrypt) {
+  struct Contexts {
+    Ctx seal, open;
+    Contexts() {
+      for (auto* c : {&seal, &open}) {
+        Ctx ctx(EVP_CIPHER_CTX_new());
+        if (!ctx) continue;
+        bool ok = (c == &seal
+                       ? EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr)
+                       : EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr,
+                                            nullptr)) == 1 &&
+                  EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceSize, nullptr) == 1;
+        if (ok) *c = std::move(ctx);
+      }
+    }
+  };
+  thread_local Contexts contexts;
+  return encrypt ? contexts.seal.get() : contexts.open.get();
+}
+
 // nonce || ciphertext || tag; empty on an OpenSSL failure.
 std::string Seal(const std::array<uint8_t, 32>& key, std::string_view nonce,
                  std::string_view plaintext) {
-  Ctx ctx(EVP_CIPHER_CTX_new());
-  if (!ctx) return {};
+  EVP_CIPHER_CTX* ctx = ThreadContext(true);
+  if (ctx == nullptr) return {};
   std::string out(plaintext.size() + kTagSize, '\0');
   int len = 0, fin = 0;
   auto* o = reinterpret_cast<unsigned char*>(out.data());
-  if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceSize, nullptr) != 1 ||
-      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, key.data(), U(nonce)) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, U(kAssociatedData),
+  if (EVP_EncryptInit_ex(ctx, nullptr, nullptr, key.data(), U(nonce)) != 1 ||
+      EVP_EncryptUpdate(ctx, nullptr, &len, U(kAssociatedData),
                         static_cast<int>(kAssociatedData.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), o, &len, U(plaintext), static_cast<int>(plaintext.size())) !=
-          1 ||
-      EVP_EncryptFinal_ex(ctx.get(), o + len, &fin) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize, o + plaintext.size()) != 1) {
+      EVP_EncryptUpdate(ctx, o, &len, U(plaintext), static_cast<int>(plaintext.size())) != 1 ||
+      EVP_EncryptFinal_ex(ctx, o + len, &fin) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagSize, o + plaintext.size()) != 1) {
     return {};
   }
   return out;
@@ -62,23 +81,41 @@ Result<std::string> Open(const std::array<uint8_t, 32>& key, std::string_view no
   if (nonce.size() != kNonceSize || sealed.size() < kTagSize) return Invalid();
   std::string_view ciphertext = sealed.substr(0, sealed.size() - kTagSize);
   std::string tag(sealed.substr(sealed.size() - kTagSize));
-  Ctx ctx(EVP_CIPHER_CTX_new());
-  if (!ctx) return Status(ErrorCode::kInternal, "OpenSSL: cannot allocate a cipher context");
+  EVP_CIPHER_CTX* ctx = ThreadContext(false);
+  if (ctx == nullptr) return Status(ErrorCode::kInternal, "OpenSSL: cannot set up AES-256-GCM");
   std::string out(ciphertext.size(), '\0');
   int len = 0, fin = 0;
   auto* o = reinterpret_cast<unsigned char*>(out.data());
-  if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceSize, nullptr) != 1 ||
-      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, key.data(), U(nonce)) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(kAssociatedData),
+  if (EVP_DecryptInit_ex(ctx, nullptr, nullptr, key.data(), U(nonce)) != 1 ||
+      EVP_DecryptUpdate(ctx, nullptr, &len, U(kAssociatedData),
                         static_cast<int>(kAssociatedData.size())) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), o, &len, U(ciphertext), static_cast<int>(ciphertext.size())) !=
-          1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, tag.data()) != 1 ||
-      EVP_DecryptFinal_ex(ctx.get(), o + len, &fin) != 1) {
+      EVP_DecryptUpdate(ctx, o, &len, U(ciphertext), static_cast<int>(ciphertext.size())) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagSize, tag.data()) != 1 ||
+      EVP_DecryptFinal_ex(ctx, o + len, &fin) != 1) {
     return Invalid();
   }
   return out;
+}
+
+// A JSON string literal. The token's objects have a fixed shape, so they are written directly:
+// a general JSON encoder costs more than the encryption.
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
 }
 
 int64_t Unix(core::TimePoint t) { return t.time_since_epoch().count(); }
@@ -88,21 +125,26 @@ int64_t Unix(core::TimePoint t) { return t.time_since_epoch().count(); }
 TokenCodec::TokenCodec(const std::array<uint8_t, 32>& key) : key_(key) {}
 
 std::string TokenCodec::Issue(const TokenClaims& claims, core::Random& random) const {
-  nlohmann::json inner = {
-      {"k", claims.access_key_id},   {"p", claims.principal_arn},    {"a", claims.account_id},
-      {"i", Unix(claims.issued_at)}, {"e", Unix(claims.expires_at)},
-  };
+  std::string inner;
+  inner.reserve(64 + claims.access_key_id.size() + claims.principal_arn.size());
+  inner += "{\"k\":";
+  AppendJsonString(inner, claims.access_key_id);
+  inner += ",\"p\":";
+  AppendJsonString(inner, claims.principal_arn);
+  inner += ",\"a\":";
+  AppendJsonString(inner, claims.account_id);
+  inner += ",\"i\":" + std::to_string(Unix(claims.issued_at));
+  inner += ",\"e\":" + std::to_string(Unix(claims.expires_at)) + "}";
   std::string nonce(kNonceSize, '\0');
   random.Fill(reinterpret_cast<uint8_t*>(nonce.data()), nonce.size());
-  std::string sealed = Seal(key_, nonce, inner.dump());
-  // ECR's layout and member order: payload, datakey, version, type, expiration.
-  nlohmann::ordered_json outer;
-  outer["payload"] = core::Base64Encode(sealed);
-  outer["datakey"] = core::Base64Encode(nonce);
-  outer["version"] = "2";
-  outer["type"] = "DATA_KEY";
-  outer["expiration"] = Unix(claims.expires_at);
-  return core::Base64Encode(outer.dump());
+  std::string sealed = Seal(key_, nonce, inner);
+  // ECR's layout and member order: payload, datakey, version, type, expiration. Base64 needs no
+  // escaping.
+  std::string outer = "{\"payload\":\"" + core::Base64Encode(sealed) + "\",\"datakey\":\"" +
+                      core::Base64Encode(nonce) +
+                      "\",\"version\":\"2\",\"type\":\"DATA_KEY\",\"expiration\":" +
+                      std::to_string(Unix(claims.expires_at)) + "}";
+  return core::Base64Encode(outer);
 }
 
 Result<TokenClaims> TokenCodec::Verify(std::string_view password, core::TimePoint now) const {

@@ -10,6 +10,12 @@
 // metadata that says which repository may serve a blob lives in the database (registry.h); a file
 // without metadata is harmless and is reused by the next push of the same content.
 //
+// PutBatch does the same for many blobs at once with two syncs of the file system (syncfs(2))
+// instead of two fsyncs per blob (seeding writes hundreds of small blobs; each fsync is a journal
+// commit of some milliseconds): every file is written to ROOT/tmp, the file system is synced,
+// the files are renamed into place, and it is synced again. A sync of the file system also
+// flushes what other processes wrote to it, so its cost depends on them too.
+//
 // Upload ids are used in paths: callers pass only ids they generated (UUIDs); anything else is
 // refused with kUploadNotFound.
 //
@@ -20,6 +26,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -41,6 +48,11 @@ class BlobStore {
 
   // Stores `bytes` as a blob (nothing to do when the file exists). Returns its digest.
   core::Result<std::string> PutBytes(std::string_view bytes);
+  // Stores every one of `blobs` (content already stored, or given twice, is written once) and
+  // returns their digests in order. When it returns, every file is in place and durable. On error
+  // nothing is partial: blobs installed before the error stay (unreferenced, harmless), the
+  // others have no file.
+  core::Result<std::vector<std::string>> PutBatch(const std::vector<std::string_view>& blobs);
 
   // ---- uploads ----
   // An empty upload file.

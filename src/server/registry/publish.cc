@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <map>
 
 #include "server/registry/artifacts/package_bundle.h"
@@ -36,19 +37,6 @@ Status Closure(const artifacts::Repository& content, const std::vector<const art
     for (const Descriptor& d : parsed.manifests) work.push_back(d.digest);
     for (const Descriptor& d : parsed.RequiredBlobs()) blobs.insert(d.digest);
   }
-  return Status::Ok();
-}
-
-// Points `tag` at `digest` unless it already does.
-Status SetTag(Registry& registry, const RepositoryId& id, const artifacts::Manifest& m,
-              const std::string& tag, PublishStats& stats) {
-  auto current = registry.GetImage(id, {.digest = "", .tag = tag});
-  if (current.ok() && current->digest == m.digest) return Status::Ok();
-  if (!current.ok() && current.status().code() != ErrorCode::kImageNotFound) {
-    return current.status();
-  }
-  CPA_RETURN_IF_ERROR(registry.PutImage(id, m.data, m.media_type, tag, m.digest).status());
-  ++stats.tags_set;
   return Status::Ok();
 }
 
@@ -91,76 +79,138 @@ Result<Repository> EnsureRepository(Registry& registry, const RepositoryId& id,
   return created;
 }
 
-Status PublishRepository(Registry& registry, const RepositoryId& id,
-                         const artifacts::Repository& content,
-                         const std::set<std::string>* only_tags, PublishStats* stats) {
-  PublishStats local;
-  PublishStats& st = stats != nullptr ? *stats : local;
+namespace {
 
+// What one job publishes: its tags, and (with only_tags) the manifests and blobs they need.
+struct Plan {
   std::vector<const artifacts::Tag*> tags;
+  bool everything = true;
+  std::set<std::string> manifests, blobs;
+  bool fresh = false;  // the repository was created by this publish
+
+  bool NeedsManifest(const std::string& digest) const {
+    return everything || manifests.count(digest) != 0;
+  }
+  bool NeedsBlob(const std::string& digest) const { return everything || blobs.count(digest) != 0; }
+};
+
+Result<Plan> MakePlan(const PublishJob& job) {
+  const artifacts::Repository& content = *job.content;
+  Plan plan;
   for (const artifacts::Tag& t : content.tags) {
-    if (only_tags == nullptr || only_tags->count(t.name) != 0) tags.push_back(&t);
+    if (job.only_tags == nullptr || job.only_tags->count(t.name) != 0) plan.tags.push_back(&t);
   }
   // A tag naming a manifest the content lacks would otherwise be skipped silently.
-  for (const artifacts::Tag* t : tags) {
+  for (const artifacts::Tag* t : plan.tags) {
     if (content.FindManifest(t->digest) == nullptr) {
       return Invalid("tag '" + t->name + "' of repository '" + content.name +
                      "' points at a manifest it does not hold (" + t->digest + ")");
     }
   }
-  std::set<std::string> needed_manifests, needed_blobs;
-  if (only_tags != nullptr) {
-    for (const std::string& t : *only_tags) {
+  if (job.only_tags != nullptr) {
+    plan.everything = false;
+    for (const std::string& t : *job.only_tags) {
       if (content.FindTag(t) == nullptr) {
         return Invalid("repository '" + content.name + "' has no tag '" + t + "'");
       }
     }
-    CPA_RETURN_IF_ERROR(Closure(content, tags, needed_manifests, needed_blobs));
+    CPA_RETURN_IF_ERROR(Closure(content, plan.tags, plan.manifests, plan.blobs));
   }
-  auto needed = [&](const std::set<std::string>& set, const std::string& digest) {
-    return only_tags == nullptr || set.count(digest) != 0;
-  };
+  return plan;
+}
 
-  CPA_RETURN_IF_ERROR(EnsureRepository(registry, id, &st).status());
+Status ImageNotFoundYet() { return Status(ErrorCode::kImageNotFound, "new repository"); }
 
-  for (const artifacts::Blob& b : content.blobs) {
-    if (!needed(needed_blobs, b.digest)) continue;
-    auto present = registry.StatBlob(id, b.digest);
-    if (present.ok()) continue;
-    if (present.status().code() != ErrorCode::kLayersNotFound) return present.status();
-    CPA_RETURN_IF_ERROR(registry.PutBlob(id, b.data, b.media_type).status());
-    ++st.blobs_pushed;
-  }
-
+// The manifests a job pushes (children before their index, as the content orders them) with the
+// tags it sets, as PutImage calls; what is in place already is skipped.
+Status PlanManifests(Registry& registry, const PublishJob& job, const Plan& plan,
+                     std::vector<Registry::NewImage>& out, PublishStats& st) {
+  const RepositoryId& id = job.id;
   std::multimap<std::string, const artifacts::Tag*> tags_by_digest;
-  for (const artifacts::Tag* t : tags) tags_by_digest.emplace(t->digest, t);
+  for (const artifacts::Tag* t : plan.tags) tags_by_digest.emplace(t->digest, t);
 
-  for (const artifacts::Manifest& m : content.manifests) {
-    if (!needed(needed_manifests, m.digest)) continue;
+  for (const artifacts::Manifest& m : job.content->manifests) {
+    if (!plan.NeedsManifest(m.digest)) continue;
     auto [first, last] = tags_by_digest.equal_range(m.digest);
-    auto present = registry.GetImage(id, {.digest = m.digest, .tag = ""});
-    if (!present.ok()) {
-      if (present.status().code() != ErrorCode::kImageNotFound) return present.status();
-      // A new manifest: push it under its first tag (or none), then add the other tags.
-      std::string tag = first != last ? first->second->name : std::string();
-      CPA_RETURN_IF_ERROR(registry.PutImage(id, m.data, m.media_type, tag, m.digest).status());
-      ++st.manifests_pushed;
-      if (first != last) {
-        ++st.tags_set;
-        ++first;
-      }
-      for (; first != last; ++first) {
-        CPA_RETURN_IF_ERROR(
-            registry.PutImage(id, m.data, m.media_type, first->second->name, m.digest).status());
-        ++st.tags_set;
-      }
-      continue;
+    Registry::NewImage image{id, m.data, m.media_type, {}, m.digest};
+    Result<Image> present = ImageNotFoundYet();
+    if (!plan.fresh) present = registry.GetImage(id, {.digest = m.digest, .tag = ""});
+    if (!present.ok() && present.status().code() != ErrorCode::kImageNotFound) {
+      return present.status();
     }
     for (; first != last; ++first) {
-      CPA_RETURN_IF_ERROR(SetTag(registry, id, m, first->second->name, st));
+      const std::string& tag = first->second->name;
+      // A tag of an image already there is set unless it already points at it.
+      if (present.ok() &&
+          std::find(present->tags.begin(), present->tags.end(), tag) != present->tags.end()) {
+        continue;
+      }
+      image.tags.push_back(tag);
     }
+    if (present.ok() && image.tags.empty()) continue;
+    if (!present.ok()) ++st.manifests_pushed;
+    st.tags_set += static_cast<int>(image.tags.size());
+    out.push_back(std::move(image));
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status PublishRepositories(Registry& registry, const std::vector<PublishJob>& jobs,
+                           PublishStats* stats, size_t* failed_job) {
+  PublishStats local;
+  PublishStats& st = stats != nullptr ? *stats : local;
+  size_t ignored = 0;
+  size_t& failed = failed_job != nullptr ? *failed_job : ignored;
+
+  std::vector<Plan> plans;
+  plans.reserve(jobs.size());
+  for (failed = 0; failed < jobs.size(); ++failed) {
+    CPA_ASSIGN_OR_RETURN(Plan plan, MakePlan(jobs[failed]));
+    plans.push_back(std::move(plan));
+  }
+
+  std::vector<Registry::NewBlob> missing;
+  for (failed = 0; failed < jobs.size(); ++failed) {
+    const PublishJob& job = jobs[failed];
+    Plan& plan = plans[failed];
+    const int created_before = st.repositories_created;
+    CPA_RETURN_IF_ERROR(EnsureRepository(registry, job.id, &st).status());
+    // A repository created just now holds nothing: no need to ask.
+    plan.fresh = st.repositories_created != created_before;
+    for (const artifacts::Blob& b : job.content->blobs) {
+      if (!plan.NeedsBlob(b.digest)) continue;
+      if (!plan.fresh) {
+        auto present = registry.StatBlob(job.id, b.digest);
+        if (present.ok()) continue;
+        if (present.status().code() != ErrorCode::kLayersNotFound) return present.status();
+      }
+      missing.push_back({job.id, b.data, b.media_type});
+    }
+  }
+  failed = jobs.size();
+  if (!missing.empty()) {
+    CPA_RETURN_IF_ERROR(registry.PutBlobs(missing).status());
+    st.blobs_pushed += static_cast<int>(missing.size());
+  }
+
+  // Then every manifest and tag in one transaction: all of them or (on error) none.
+  std::vector<Registry::NewImage> images;
+  PublishStats pushed;
+  for (failed = 0; failed < jobs.size(); ++failed) {
+    CPA_RETURN_IF_ERROR(PlanManifests(registry, jobs[failed], plans[failed], images, pushed));
+  }
+  failed = jobs.size();
+  if (!images.empty()) CPA_RETURN_IF_ERROR(registry.PutImages(images));
+  st += pushed;
+  return Status::Ok();
+}
+
+Status PublishRepository(Registry& registry, const RepositoryId& id,
+                         const artifacts::Repository& content,
+                         const std::set<std::string>* only_tags, PublishStats* stats) {
+  return PublishRepositories(registry, {{id, &content, only_tags}}, stats);
 }
 
 Result<Image> PublishArtifact(Registry& registry, const RepositoryId& id,

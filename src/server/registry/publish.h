@@ -2,11 +2,11 @@
 // Putting locally built OCI content into a registry: what seeding (seed.h) and
 // `cpa registry publish` share.
 //
-// Content is pushed in the order a client pushes it: the blobs a manifest needs, then the
-// manifests of an index, then the index, then the tags. Each step is one of Registry's own
-// idempotent operations, so publishing the same content twice changes nothing, and an
-// interrupted publish leaves only unreferenced blobs or untagged manifests behind (never a tag
-// that points at an incomplete image).
+// Content is pushed in the order a client pushes it: the blobs the manifests need (all of them in
+// one Registry::PutBlobs batch), then the manifests, children of an index before it, with their
+// tags (all of them in one Registry::PutImages transaction). Each step is idempotent, so
+// publishing the same content twice changes nothing, and an interrupted publish leaves only
+// repositories and blobs behind (never a tag that points at an incomplete image).
 //
 // Thread safety: as Registry's; publishing into different repositories may run concurrently.
 #include <set>
@@ -42,6 +42,22 @@ core::Status PublishRepository(Registry& registry, const RepositoryId& id,
                                const artifacts::Repository& content,
                                const std::set<std::string>* only_tags = nullptr,
                                PublishStats* stats = nullptr);
+
+// One repository's share of PublishRepositories: what PublishRepository takes.
+struct PublishJob {
+  RepositoryId id;
+  const artifacts::Repository* content = nullptr;
+  const std::set<std::string>* only_tags = nullptr;  // null: everything
+};
+
+// PublishRepository for several repositories at the cost of about one: every job is checked and
+// its repository created, then the missing blobs of all jobs are stored in one batch
+// (Registry::PutBlobs: one durability pass; content shared by several repositories is written
+// once), then the manifests and tags of all jobs in one transaction (Registry::PutImages). On
+// error, `failed_job` (when given) is the index of the job the error concerns, or jobs.size() for
+// an error of one of the two batches.
+core::Status PublishRepositories(Registry& registry, const std::vector<PublishJob>& jobs,
+                                 PublishStats* stats = nullptr, size_t* failed_job = nullptr);
 
 // Publishes one artifact (blobs, children, manifest) under `tags` (at least one) into `id`
 // (created when missing). Returns the image of its manifest.

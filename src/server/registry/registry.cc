@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <span>
+#include <tuple>
 #include <unordered_map>
 
 #include "policy/document.h"
@@ -247,6 +250,28 @@ class Registry::Impl {
     return std::optional<Image>(ReadImage(*q));
   }
 
+  // Under s.mu: existence checks that read no manifest.
+  Result<bool> HasImage(int64_t pk, std::string_view digest) {
+    CPA_ASSIGN_OR_RETURN(auto q, s.db->Prepare("SELECT 1 FROM images WHERE repository_pk = ?1 AND "
+                                               "digest = ?2"));
+    q->Bind(1, pk).Bind(2, digest);
+    return q->Step();
+  }
+  Result<bool> HasBlob(int64_t pk, std::string_view digest) {
+    CPA_ASSIGN_OR_RETURN(auto q, s.db->Prepare("SELECT 1 FROM repository_blobs WHERE "
+                                               "repository_pk = ?1 AND digest = ?2"));
+    q->Bind(1, pk).Bind(2, digest);
+    return q->Step();
+  }
+  Result<std::optional<std::string>> TaggedDigest(int64_t pk, std::string_view tag) {
+    CPA_ASSIGN_OR_RETURN(auto q, s.db->Prepare("SELECT digest FROM image_tags WHERE "
+                                               "repository_pk = ?1 AND tag = ?2"));
+    q->Bind(1, pk).Bind(2, tag);
+    CPA_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) return std::optional<std::string>();
+    return std::optional<std::string>(q->Text(0));
+  }
+
   // Under s.mu.
   Result<std::optional<BlobInfo>> FindBlob(int64_t pk, std::string_view digest) {
     CPA_ASSIGN_OR_RETURN(
@@ -282,6 +307,11 @@ class Registry::Impl {
     q->Bind(1, pk).Bind(2, digest).Bind(3, media_type);
     return q->Run();
   }
+
+  // Under s.mu, in a transaction: PutImage's checks and writes for a checked manifest.
+  Status StoreImage(int64_t pk, const Repository& repo, const ParsedManifest& parsed,
+                    std::string_view manifest, const std::string& digest,
+                    std::span<const std::string_view> tags, Image* out);
 
   Result<Upload> FindUpload(const RepositoryId& id, std::string_view upload_id) {
     std::lock_guard lock(s.mu);
@@ -644,96 +674,148 @@ Status Registry::UntagRepository(const RepositoryId& id, const std::vector<std::
 
 // ---- images ----
 
+namespace {
+
+// A manifest checked before any lock is taken: parsed, its digest computed and compared.
+struct CheckedImage {
+  ParsedManifest parsed;
+  std::string digest;
+};
+
+Result<CheckedImage> CheckImage(std::string_view manifest, std::string_view media_type,
+                                std::span<const std::string_view> tags,
+                                std::string_view expected_digest) {
+  CheckedImage c;
+  CPA_ASSIGN_OR_RETURN(c.parsed, ParseManifest(manifest, media_type));
+  c.digest = Sha256DigestOf(manifest);
+  if (!expected_digest.empty() && expected_digest != c.digest) {
+    return Status(ErrorCode::kDigestMismatch,
+                  "The manifest has digest " + c.digest + ", not " + std::string(expected_digest));
+  }
+  for (std::string_view tag : tags) CPA_RETURN_IF_ERROR(Registry::ValidateTag(tag));
+  return c;
+}
+
+}  // namespace
+
+Status Registry::Impl::StoreImage(int64_t pk, const Repository& repo, const ParsedManifest& parsed,
+                                  std::string_view manifest, const std::string& digest,
+                                  std::span<const std::string_view> tags, Image* out) {
+  Impl& m = *this;
+  const RepositoryId& id = repo.id;
+  CPA_ASSIGN_OR_RETURN(const bool existing, m.HasImage(pk, digest));
+  if (!existing) {
+    std::vector<std::string> missing;
+    for (const Descriptor& d : parsed.RequiredBlobs()) {
+      CPA_ASSIGN_OR_RETURN(const bool blob, m.HasBlob(pk, d.digest));
+      if (!blob) missing.push_back(d.digest);
+    }
+    if (!missing.empty()) {
+      return Status(ErrorCode::kLayersNotFound,
+                    "Layers with digests '" + JoinDigests(missing) +
+                        "' required for pushing image into repository with name '" + id.name +
+                        "' in the registry with id '" + id.account_id + "' do not exist");
+    }
+    for (const Descriptor& d : parsed.manifests) {
+      CPA_ASSIGN_OR_RETURN(const bool child, m.HasImage(pk, d.digest));
+      if (!child) missing.push_back(d.digest);
+    }
+    if (!missing.empty()) {
+      return Status(ErrorCode::kLayersNotFound,
+                    "Images with digests '" + JoinDigests(missing) +
+                        "' referenced by the manifest list do not exist in " + InRegistry(id));
+    }
+  }
+  for (std::string_view tag : tags) {
+    CPA_ASSIGN_OR_RETURN(std::optional<std::string> tagged, m.TaggedDigest(pk, tag));
+    if (tagged && *tagged != digest && TagIsImmutable(repo, tag)) {
+      return Status(ErrorCode::kImageTagAlreadyExists,
+                    "The image tag '" + std::string(tag) + "' already exists in the '" + id.name +
+                        "' repository and cannot be overwritten because the repository is "
+                        "immutable.");
+    }
+  }
+  if (!existing) {
+    {
+      CPA_ASSIGN_OR_RETURN(
+          auto q, m.s.db->Prepare("INSERT INTO images(repository_pk, digest, media_type, "
+                                  "artifact_type, subject, manifest, size, pushed_at) VALUES "
+                                  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+      q->Bind(1, pk).Bind(2, digest).Bind(3, parsed.media_type).Bind(4, parsed.artifact_type);
+      q->Bind(5, parsed.subject ? parsed.subject->digest : std::string());
+      q->BindBlob(6, manifest).Bind(7, static_cast<int64_t>(parsed.ContentSize()));
+      q->Bind(8, ToUnix(m.s.clock.Now()));
+      CPA_RETURN_IF_ERROR(q->Run());
+    }
+    auto reference = [&](const std::string& ref, bool is_manifest) -> Status {
+      CPA_ASSIGN_OR_RETURN(
+          auto q, m.s.db->Prepare("INSERT OR IGNORE INTO image_references(repository_pk, "
+                                  "image_digest, digest, is_manifest) VALUES (?1, ?2, ?3, ?4)"));
+      q->Bind(1, pk).Bind(2, digest).Bind(3, ref).Bind(4, is_manifest ? 1 : 0);
+      return q->Run();
+    };
+    for (const Descriptor& d : parsed.RequiredBlobs()) {
+      CPA_RETURN_IF_ERROR(reference(d.digest, false));
+      CPA_ASSIGN_OR_RETURN(
+          auto q, m.s.db->Prepare("UPDATE repository_blobs SET media_type = ?3 WHERE "
+                                  "repository_pk = ?1 AND digest = ?2 AND media_type = ''"));
+      q->Bind(1, pk).Bind(2, d.digest).Bind(3, d.media_type);
+      CPA_RETURN_IF_ERROR(q->Run());
+    }
+    for (const Descriptor& d : parsed.manifests) CPA_RETURN_IF_ERROR(reference(d.digest, true));
+  }
+  for (std::string_view tag : tags) {
+    CPA_ASSIGN_OR_RETURN(auto q,
+                         m.s.db->Prepare("INSERT OR REPLACE INTO image_tags("
+                                         "repository_pk, tag, digest) VALUES (?1, ?2, ?3)"));
+    q->Bind(1, pk).Bind(2, tag).Bind(3, digest);
+    CPA_RETURN_IF_ERROR(q->Run());
+  }
+  if (out == nullptr) return Status::Ok();
+  CPA_ASSIGN_OR_RETURN(std::optional<Image> stored, m.FindImage(pk, digest));
+  if (!stored) return Status(ErrorCode::kInternal, "registry: image vanished");
+  *out = std::move(*stored);
+  return Status::Ok();
+}
+
 Result<Image> Registry::PutImage(const RepositoryId& id, std::string_view manifest,
                                  std::string_view media_type, std::string_view tag,
                                  std::string_view expected_digest) {
   Impl& m = *impl_;
-  CPA_ASSIGN_OR_RETURN(ParsedManifest parsed, ParseManifest(manifest, media_type));
-  const std::string digest = Sha256DigestOf(manifest);
-  if (!expected_digest.empty() && expected_digest != digest) {
-    return Status(ErrorCode::kDigestMismatch,
-                  "The manifest has digest " + digest + ", not " + std::string(expected_digest));
-  }
-  if (!tag.empty()) CPA_RETURN_IF_ERROR(ValidateTag(tag));
+  std::span<const std::string_view> tags(&tag, tag.empty() ? 0 : 1);
+  CPA_ASSIGN_OR_RETURN(CheckedImage c, CheckImage(manifest, media_type, tags, expected_digest));
   Image out;
   CPA_RETURN_IF_ERROR(m.Write([&]() -> Status {
     CPA_ASSIGN_OR_RETURN(auto loaded, m.Load(id));
-    const int64_t pk = loaded.first;
-    const Repository& repo = loaded.second;
-    CPA_ASSIGN_OR_RETURN(std::optional<Image> existing, m.FindImage(pk, digest));
-    if (!existing) {
-      std::vector<std::string> missing;
-      for (const Descriptor& d : parsed.RequiredBlobs()) {
-        CPA_ASSIGN_OR_RETURN(auto blob, m.FindBlob(pk, d.digest));
-        if (!blob) missing.push_back(d.digest);
-      }
-      if (!missing.empty()) {
-        return Status(ErrorCode::kLayersNotFound,
-                      "Layers with digests '" + JoinDigests(missing) +
-                          "' required for pushing image into repository with name '" + id.name +
-                          "' in the registry with id '" + id.account_id + "' do not exist");
-      }
-      for (const Descriptor& d : parsed.manifests) {
-        CPA_ASSIGN_OR_RETURN(auto child, m.FindImage(pk, d.digest));
-        if (!child) missing.push_back(d.digest);
-      }
-      if (!missing.empty()) {
-        return Status(ErrorCode::kLayersNotFound,
-                      "Images with digests '" + JoinDigests(missing) +
-                          "' referenced by the manifest list do not exist in " + InRegistry(id));
-      }
-    }
-    if (!tag.empty()) {
-      CPA_ASSIGN_OR_RETURN(std::optional<Image> tagged, m.FindTagged(pk, tag));
-      if (tagged && tagged->digest != digest && TagIsImmutable(repo, tag)) {
-        return Status(ErrorCode::kImageTagAlreadyExists,
-                      "The image tag '" + std::string(tag) + "' already exists in the '" + id.name +
-                          "' repository and cannot be overwritten because the repository is "
-                          "immutable.");
-      }
-    }
-    if (!existing) {
-      {
-        CPA_ASSIGN_OR_RETURN(
-            auto q, m.s.db->Prepare("INSERT INTO images(repository_pk, digest, media_type, "
-                                    "artifact_type, subject, manifest, size, pushed_at) VALUES "
-                                    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
-        q->Bind(1, pk).Bind(2, digest).Bind(3, parsed.media_type).Bind(4, parsed.artifact_type);
-        q->Bind(5, parsed.subject ? parsed.subject->digest : std::string());
-        q->BindBlob(6, manifest).Bind(7, static_cast<int64_t>(parsed.ContentSize()));
-        q->Bind(8, ToUnix(m.s.clock.Now()));
-        CPA_RETURN_IF_ERROR(q->Run());
-      }
-      auto reference = [&](const std::string& ref, bool is_manifest) -> Status {
-        CPA_ASSIGN_OR_RETURN(
-            auto q, m.s.db->Prepare("INSERT OR IGNORE INTO image_references(repository_pk, "
-                                    "image_digest, digest, is_manifest) VALUES (?1, ?2, ?3, ?4)"));
-        q->Bind(1, pk).Bind(2, digest).Bind(3, ref).Bind(4, is_manifest ? 1 : 0);
-        return q->Run();
-      };
-      for (const Descriptor& d : parsed.RequiredBlobs()) {
-        CPA_RETURN_IF_ERROR(reference(d.digest, false));
-        CPA_ASSIGN_OR_RETURN(
-            auto q, m.s.db->Prepare("UPDATE repository_blobs SET media_type = ?3 WHERE "
-                                    "repository_pk = ?1 AND digest = ?2 AND media_type = ''"));
-        q->Bind(1, pk).Bind(2, d.digest).Bind(3, d.media_type);
-        CPA_RETURN_IF_ERROR(q->Run());
-      }
-      for (const Descriptor& d : parsed.manifests) CPA_RETURN_IF_ERROR(reference(d.digest, true));
-    }
-    if (!tag.empty()) {
-      CPA_ASSIGN_OR_RETURN(auto q,
-                           m.s.db->Prepare("INSERT OR REPLACE INTO image_tags("
-                                           "repository_pk, tag, digest) VALUES (?1, ?2, ?3)"));
-      q->Bind(1, pk).Bind(2, tag).Bind(3, digest);
-      CPA_RETURN_IF_ERROR(q->Run());
-    }
-    CPA_ASSIGN_OR_RETURN(std::optional<Image> stored, m.FindImage(pk, digest));
-    if (!stored) return Status(ErrorCode::kInternal, "registry: image vanished");
-    out = std::move(*stored);
-    return Status::Ok();
+    return m.StoreImage(loaded.first, loaded.second, c.parsed, manifest, c.digest, tags, &out);
   }));
   return out;
+}
+
+Status Registry::PutImages(const std::vector<NewImage>& images) {
+  Impl& m = *impl_;
+  std::vector<CheckedImage> checked;
+  checked.reserve(images.size());
+  for (const NewImage& i : images) {
+    CPA_ASSIGN_OR_RETURN(CheckedImage c,
+                         CheckImage(i.manifest, i.media_type, i.tags, i.expected_digest));
+    checked.push_back(std::move(c));
+  }
+  return m.Write([&]() -> Status {
+    // Consecutive images mostly share a repository: loaded once for them.
+    std::optional<std::pair<int64_t, Repository>> loaded;
+    for (size_t i = 0; i < images.size(); ++i) {
+      const NewImage& n = images[i];
+      const RepositoryId& id = n.repository;
+      if (!loaded || loaded->second.id.account_id != id.account_id ||
+          loaded->second.id.region != id.region || loaded->second.id.name != id.name) {
+        CPA_ASSIGN_OR_RETURN(loaded, m.Load(id));
+      }
+      CPA_RETURN_IF_ERROR(m.StoreImage(loaded->first, loaded->second, checked[i].parsed, n.manifest,
+                                       checked[i].digest, n.tags, nullptr));
+    }
+    return Status::Ok();
+  });
 }
 
 Result<Image> Registry::GetImage(const RepositoryId& id, const ImageRef& ref, bool record_pull) {
@@ -941,6 +1023,39 @@ Result<BlobInfo> Registry::PutBlob(const RepositoryId& id, std::string_view byte
     return m.AddBlob(pk, digest, bytes.size(), media_type);
   }));
   return StatBlob(id, digest);
+}
+
+Result<std::vector<std::string>> Registry::PutBlobs(const std::vector<NewBlob>& blobs) {
+  Impl& m = *impl_;
+  {
+    std::lock_guard lock(m.s.mu);
+    std::set<std::tuple<std::string, std::string, std::string>> checked;
+    for (const NewBlob& b : blobs) {
+      const RepositoryId& id = b.repository;
+      if (checked.emplace(id.account_id, id.region, id.name).second) {
+        CPA_RETURN_IF_ERROR(m.Pk(id).status());
+      }
+    }
+  }
+  std::vector<std::string_view> bytes;
+  bytes.reserve(blobs.size());
+  for (const NewBlob& b : blobs) bytes.push_back(b.bytes);
+  // Every file is in place and durable before the first row refers to it.
+  CPA_ASSIGN_OR_RETURN(std::vector<std::string> digests, m.blobs->PutBatch(bytes));
+  CPA_RETURN_IF_ERROR(m.Write([&]() -> Status {
+    std::map<std::tuple<std::string, std::string, std::string>, int64_t> pks;
+    for (size_t i = 0; i < blobs.size(); ++i) {
+      const RepositoryId& id = blobs[i].repository;
+      auto [it, added] = pks.try_emplace({id.account_id, id.region, id.name}, 0);
+      if (added) {
+        CPA_ASSIGN_OR_RETURN(it->second, m.Pk(id));
+      }
+      CPA_RETURN_IF_ERROR(
+          m.AddBlob(it->second, digests[i], blobs[i].bytes.size(), blobs[i].media_type));
+    }
+    return Status::Ok();
+  }));
+  return digests;
 }
 
 // ---- uploads ----

@@ -193,6 +193,18 @@ class Registry {
   core::Result<Image> PutImage(const RepositoryId& id, std::string_view manifest,
                                std::string_view media_type, std::string_view tag,
                                std::string_view expected_digest = {});
+  // PutImage for each of `images` in order, in one transaction (seeding and publishing: one
+  // commit instead of one per manifest and tag), each under all of its tags (or none). All or
+  // nothing: the first error is returned and nothing of the batch is stored. An image may need
+  // blobs and child manifests stored by an earlier entry.
+  struct NewImage {
+    RepositoryId repository;
+    std::string_view manifest;
+    std::string_view media_type;
+    std::vector<std::string_view> tags;
+    std::string_view expected_digest;
+  };
+  core::Status PutImages(const std::vector<NewImage>& images);
   // By digest, else by tag (kImageNotFound). Records the pull time when `record_pull`.
   core::Result<Image> GetImage(const RepositoryId& id, const ImageRef& ref,
                                bool record_pull = false);
@@ -222,6 +234,18 @@ class Registry {
   // Stores bytes as a blob of the repository (seeding, PutImage of small artifacts).
   core::Result<BlobInfo> PutBlob(const RepositoryId& id, std::string_view bytes,
                                  std::string_view media_type = {});
+  // Stores many blobs, each into its repository, at the cost of two syncs of the file system
+  // instead of two fsyncs per blob (seeding and publishing): the files are written together
+  // (BlobStore::PutBatch), then every row is added in one transaction. Either every blob becomes
+  // reachable or none does (files a failure left behind are unreferenced, as after a crash).
+  // kRepositoryNotFound, before anything is written, when a repository is missing. Returns the
+  // digests in order.
+  struct NewBlob {
+    RepositoryId repository;
+    std::string_view bytes;
+    std::string_view media_type;
+  };
+  core::Result<std::vector<std::string>> PutBlobs(const std::vector<NewBlob>& blobs);
 
   // ---- uploads ----
   core::Result<Upload> StartUpload(const RepositoryId& id);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -14,6 +13,8 @@ namespace {
 using core::ErrorCode;
 using core::Result;
 using core::Status;
+
+constexpr size_t kMaxThreads = 8;
 
 struct Target {
   std::string account_id;
@@ -88,31 +89,37 @@ bool Complete(const artifacts::Catalog& catalog, const Present& present) {
   return true;
 }
 
-// Seeds one account. `shape` is a catalog of another (or the same) account: repository and tag
-// names do not depend on the registry host, so it tells whether anything is missing without
-// building this account's catalog.
-Status SeedAccount(Registry& registry, const Target& t, const artifacts::Catalog& shape,
-                   const std::string& shape_account, const SeedOptions& options, bool& unchanged,
-                   PublishStats& stats) {
-  CPA_ASSIGN_OR_RETURN(Present present, PresentTags(registry, t, shape));
-  unchanged = Complete(shape, present);
-  if (unchanged) return Status::Ok();
-
+// What one account lacks. Its catalog is built only when something is missing (repository and
+// tag names do not depend on the registry host, so `shape`, another account's catalog, tells).
+struct AccountPlan {
+  bool unchanged = false;
   std::optional<artifacts::Catalog> own;
+  const artifacts::Catalog* catalog = nullptr;
+  Present present;
+  std::vector<std::set<std::string>> missing;  // per catalog repository
+};
+
+Status PlanAccount(Registry& registry, const Target& t, const artifacts::Catalog& shape,
+                   const std::string& shape_account, const SeedOptions& options,
+                   AccountPlan& plan) {
+  CPA_ASSIGN_OR_RETURN(plan.present, PresentTags(registry, t, shape));
+  plan.unchanged = Complete(shape, plan.present);
+  if (plan.unchanged) return Status::Ok();
   if (t.account_id != shape_account) {
-    CPA_ASSIGN_OR_RETURN(own, artifacts::SeedCatalog(registry.RegistryHost(t.account_id, t.region),
-                                                     t.region, options.catalog));
+    CPA_ASSIGN_OR_RETURN(
+        plan.own, artifacts::SeedCatalog(registry.RegistryHost(t.account_id, t.region), t.region,
+                                         options.catalog));
   }
-  const artifacts::Catalog& catalog = own ? *own : shape;
-  for (const artifacts::Repository& repo : catalog.repositories) {
-    std::set<std::string> missing = MissingTags(repo, present);
-    auto it = present.find(repo.name);
-    bool exists = it != present.end() && it->second;
-    if (missing.empty() && exists) continue;
-    CPA_RETURN_IF_ERROR(
-        PublishRepository(registry, {t.account_id, t.region, repo.name}, repo, &missing, &stats));
+  plan.catalog = plan.own ? &*plan.own : &shape;
+  for (const artifacts::Repository& repo : plan.catalog->repositories) {
+    plan.missing.push_back(MissingTags(repo, plan.present));
   }
   return Status::Ok();
+}
+
+Status ForTarget(const Target& t, const Status& s) {
+  return Status(s.code(),
+                "seeding the registry of " + t.account_id + " (" + t.region + "): " + s.message());
 }
 
 }  // namespace
@@ -131,37 +138,56 @@ Status SeedPackagesRegistries(Registry& registry, store::Store& store, const See
                        artifacts::SeedCatalog(registry.RegistryHost(first.account_id, first.region),
                                               first.region, options.catalog));
 
+  // 1. What each account lacks, and its catalog: building catalogs is CPU work, spread over
+  // `parallelism` threads.
+  std::vector<AccountPlan> plans(targets.size());
+  std::vector<Status> errors(targets.size());
   std::atomic<size_t> next{0};
-  std::mutex mu;
-  Status first_error;
+  std::atomic<bool> failed{false};
   auto work = [&] {
-    while (true) {
-      {
-        std::lock_guard lock(mu);
-        if (!first_error.ok()) return;
-      }
-      size_t i = next.fetch_add(1);
+    while (!failed.load()) {
+      const size_t i = next.fetch_add(1);
       if (i >= targets.size()) return;
-      bool unchanged = false;
-      PublishStats stats;
-      Status s =
-          SeedAccount(registry, targets[i], shape, first.account_id, options, unchanged, stats);
-      std::lock_guard lock(mu);
-      out.published += stats;
-      if (unchanged) ++out.accounts_unchanged;
-      if (!s.ok() && first_error.ok()) {
-        first_error = Status(s.code(), "seeding the registry of " + targets[i].account_id + " (" +
-                                           targets[i].region + "): " + s.message());
-      }
+      errors[i] = PlanAccount(registry, targets[i], shape, first.account_id, options, plans[i]);
+      if (!errors[i].ok()) failed = true;
     }
   };
-  const size_t threads =
-      std::min(targets.size(), static_cast<size_t>(std::max(1, options.parallelism)));
+  size_t threads = options.parallelism > 0
+                       ? static_cast<size_t>(options.parallelism)
+                       : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kMaxThreads);
+  threads = std::min(threads, targets.size());
   std::vector<std::thread> pool;
   for (size_t i = 1; i < threads; ++i) pool.emplace_back(work);
   work();
   for (std::thread& th : pool) th.join();
-  return first_error;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (!errors[i].ok()) return ForTarget(targets[i], errors[i]);
+  }
+
+  // 2. Everything missing in one publish: the blobs of all accounts are one batch (one
+  // durability pass; identical content in several regions is written once).
+  std::vector<PublishJob> jobs;
+  std::vector<size_t> job_target;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const AccountPlan& plan = plans[i];
+    if (plan.unchanged) {
+      ++out.accounts_unchanged;
+      continue;
+    }
+    for (size_t r = 0; r < plan.catalog->repositories.size(); ++r) {
+      const artifacts::Repository& repo = plan.catalog->repositories[r];
+      auto it = plan.present.find(repo.name);
+      bool exists = it != plan.present.end() && it->second;
+      if (plan.missing[r].empty() && exists) continue;
+      jobs.push_back(
+          {{targets[i].account_id, targets[i].region, repo.name}, &repo, &plan.missing[r]});
+      job_target.push_back(i);
+    }
+  }
+  size_t failed_job = 0;
+  Status s = PublishRepositories(registry, jobs, &out.published, &failed_job);
+  if (!s.ok() && failed_job < jobs.size()) return ForTarget(targets[job_target[failed_job]], s);
+  return s;
 }
 
 }  // namespace cpa::server::registry

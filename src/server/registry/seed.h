@@ -13,8 +13,11 @@
 // The flip side: the bundles of an existing data directory keep naming the registry host they
 // were seeded with (source.registry) when the registry domain changes.
 //
-// Accounts are seeded in parallel (`parallelism` threads): the cost of a first start is the
-// blob files' fsyncs, which overlap across threads.
+// Seeding runs in two steps. First, for each account, what it lacks and (when it lacks anything)
+// its catalog, on `parallelism` threads (building a catalog is CPU work, a few milliseconds). Then
+// everything missing is published at once (PublishRepositories): the blobs of all accounts are one
+// batch written with one durability pass (Registry::PutBlobs; identical content in several regions
+// once), then the manifests and tags of all accounts are one transaction (Registry::PutImages).
 #include <string>
 #include <vector>
 
@@ -30,7 +33,8 @@ struct SeedOptions {
   artifacts::SeedOptions catalog;
   // Only these regions' packages accounts; empty: every AWS-owned account of the store.
   std::vector<std::string> regions;
-  int parallelism = 8;  // threads seeding accounts at once (1: sequentially)
+  // Threads planning accounts (building catalogs) at once; 0: one per CPU (at most 8).
+  int parallelism = 0;
 };
 
 struct SeedReport {
@@ -40,8 +44,8 @@ struct SeedReport {
 };
 
 // kInvalidArgument for bad catalog options or a region that has no packages account in the
-// store; otherwise the first error a registry operation returned (the accounts seeded before it
-// stay seeded; running again completes the rest).
+// store; otherwise the first error a registry operation returned. The repositories created and
+// the blobs stored before it stay, no image or tag is added; running again completes the rest.
 core::Status SeedPackagesRegistries(Registry& registry, store::Store& store,
                                     const SeedOptions& options, SeedReport* report = nullptr);
 

@@ -64,6 +64,31 @@ TEST(TokenCodecTest, PasswordHasEcrShapeAndNoColon) {
   EXPECT_NE(codec.Issue(Claims(), random), password);
 }
 
+TEST(TokenCodecTest, ClaimsNeedingJsonEscapesRoundTrip) {
+  TokenCodec codec(Key(7));
+  core::SeededRandom random(9);
+  TokenClaims claims = Claims();
+  claims.principal_arn =
+      "arn:aws:iam::111111111111:user/a\"b\\c\x01"
+      "d\n\u00e9";
+  std::string password = codec.Issue(claims, random);
+  auto c = codec.Verify(password, kNow);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->principal_arn, claims.principal_arn);
+}
+
+TEST(TokenCodecTest, OuterMembersInEcrOrder) {
+  TokenCodec codec(Key(7));
+  core::SeededRandom random(4);
+  auto decoded = core::Base64Decode(codec.Issue(Claims(), random));
+  ASSERT_TRUE(decoded.ok());
+  auto j = nlohmann::ordered_json::parse(*decoded);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : j.items()) keys.push_back(k);
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{"payload", "datakey", "version", "type", "expiration"}));
+}
+
 TEST(TokenCodecTest, Expiry) {
   TokenCodec codec(Key(7));
   core::SeededRandom random(3);

@@ -6,8 +6,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "server/registry/manifest.h"
 
@@ -62,6 +64,68 @@ TEST_F(BlobStoreTest, PutBytesIsContentAddressed) {
   EXPECT_EQ(*again, *d);
   EXPECT_TRUE(fs::is_empty(dir_ + "/registry/tmp"));
   EXPECT_EQ(blobs_->BlobSize(Sha256DigestOf("other")).status().code(), core::ErrorCode::kNotFound);
+}
+
+TEST_F(BlobStoreTest, PutBatchWritesEachBlobOnce) {
+  ASSERT_TRUE(blobs_->PutBytes("stored before").ok());
+  const std::vector<std::string_view> batch = {"one", "two", "stored before", "one", ""};
+  auto digests = blobs_->PutBatch(batch);
+  ASSERT_TRUE(digests.ok()) << digests.status().ToString();
+  ASSERT_EQ(digests->size(), batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    EXPECT_EQ((*digests)[i], Sha256DigestOf(batch[i]));
+    EXPECT_EQ(ReadFile(blobs_->BlobPath((*digests)[i])), batch[i]);
+    struct stat st {};
+    ASSERT_EQ(::stat(blobs_->BlobPath((*digests)[i]).c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+  }
+  EXPECT_TRUE(fs::is_empty(dir_ + "/registry/tmp"));
+  auto empty = blobs_->PutBatch({});
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+  // Nothing new: nothing written, same answer.
+  auto again = blobs_->PutBatch(batch);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *digests);
+}
+
+TEST_F(BlobStoreTest, PutBatchFailingMidwayLeavesNoPartialOrTemporaryFile) {
+  // Five blobs in five different directories; the third one's directory cannot be created.
+  std::vector<std::string> contents;
+  std::set<std::string> prefixes;
+  for (int salt = 0; contents.size() < 5; ++salt) {
+    std::string c = "blob " + std::to_string(salt);
+    if (prefixes.insert(Sha256DigestOf(c).substr(7, 2)).second) contents.push_back(c);
+  }
+  const std::string blocked = Sha256DigestOf(contents[2]);
+  const std::string blocked_dir = dir_ + "/registry/blobs/sha256/" + blocked.substr(7, 2);
+  WriteFile(blocked_dir, "a file where a directory belongs");
+
+  std::vector<std::string_view> batch(contents.begin(), contents.end());
+  auto digests = blobs_->PutBatch(batch);
+  ASSERT_FALSE(digests.ok());
+  EXPECT_EQ(digests.status().code(), core::ErrorCode::kInternal);
+  EXPECT_NE(digests.status().message().find(blocked.substr(7, 2)), std::string::npos)
+      << digests.status().message();
+  // Blobs before the failure are complete files (harmless without metadata); the failing one
+  // and those after it have no file at all; no temporary file is left.
+  for (size_t i = 0; i < contents.size(); ++i) {
+    const std::string path = blobs_->BlobPath(Sha256DigestOf(contents[i]));
+    if (i < 2) {
+      EXPECT_EQ(ReadFile(path), contents[i]) << i;
+    } else {
+      EXPECT_FALSE(fs::exists(path)) << i;
+    }
+  }
+  EXPECT_TRUE(fs::is_empty(dir_ + "/registry/tmp"));
+
+  // Once the obstacle is gone the same batch completes.
+  fs::remove(blocked_dir);
+  digests = blobs_->PutBatch(batch);
+  ASSERT_TRUE(digests.ok()) << digests.status().ToString();
+  for (size_t i = 0; i < contents.size(); ++i) {
+    EXPECT_EQ(ReadFile(blobs_->BlobPath((*digests)[i])), contents[i]) << i;
+  }
 }
 
 TEST_F(BlobStoreTest, UploadInChunksAndCommit) {

@@ -5,14 +5,17 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "server/registry/auth_token.h"
 #include "server/registry/manifest.h"
 #include "server/store/store.h"
+#include "server/store/store_state.h"
 
 namespace cpa::server::registry {
 namespace {
@@ -415,6 +418,97 @@ TEST_F(RegistryTest, UploadsAndBlobs) {
             ErrorCode::kRepositoryNotFound);
 }
 
+int64_t CountRows(st::Store& store, const char* table) {
+  auto& s = store.internal_state();
+  std::lock_guard lock(s.mu);
+  auto q = s.db->Prepare(std::string("SELECT COUNT(*) FROM ") + table);
+  EXPECT_TRUE(q.ok());
+  auto row = (*q)->Step();
+  EXPECT_TRUE(row.ok() && *row);
+  return (*q)->Int(0);
+}
+
+TEST_F(RegistryTest, PutBlobsStoresABatchAllOrNothing) {
+  const RepositoryId app = Repo(kCustomer, "app"), other = Repo(kOther, "other");
+  Create(app);
+  Create(other);
+  const std::string blobs_dir = dir_ + "/state/registry/blobs/sha256/";
+  auto files = [&] {
+    size_t n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(blobs_dir)) n += e.is_regular_file();
+    return n;
+  };
+
+  // A missing repository is refused before anything is written.
+  auto absent = registry_->PutBlobs({{app, "a", ""}, {Repo(kCustomer, "absent"), "b", ""}});
+  EXPECT_EQ(absent.status().code(), ErrorCode::kRepositoryNotFound);
+  EXPECT_EQ(files(), 0u);
+  EXPECT_EQ(CountRows(*store_, "blobs"), 0);
+
+  // The same bytes in two repositories: one file, reachable in both, with each media type.
+  auto put = registry_->PutBlobs({{app, "config", "application/vnd.oci.image.config.v1+json"},
+                                  {app, "layer", ""},
+                                  {other, "config", "application/x-other"}});
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  EXPECT_EQ(*put, (std::vector<std::string>{Sha256DigestOf("config"), Sha256DigestOf("layer"),
+                                            Sha256DigestOf("config")}));
+  EXPECT_EQ(files(), 2u);
+  EXPECT_TRUE(fs::is_empty(dir_ + "/state/registry/tmp"));
+  auto in_app = registry_->StatBlob(app, Sha256DigestOf("config"));
+  ASSERT_TRUE(in_app.ok()) << in_app.status().ToString();
+  EXPECT_EQ(in_app->size, 6u);
+  EXPECT_EQ(in_app->media_type, "application/vnd.oci.image.config.v1+json");
+  auto in_other = registry_->StatBlob(other, Sha256DigestOf("config"));
+  ASSERT_TRUE(in_other.ok());
+  EXPECT_EQ(in_other->media_type, "application/x-other");
+  EXPECT_EQ(registry_->StatBlob(other, Sha256DigestOf("layer")).status().code(),
+            ErrorCode::kLayersNotFound);
+  auto file = registry_->OpenBlob(app, Sha256DigestOf("layer"));
+  ASSERT_TRUE(file.ok());
+  std::ifstream in(file->path, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "layer");
+  EXPECT_EQ(CountRows(*store_, "blobs"), 2);
+  EXPECT_EQ(CountRows(*store_, "repository_blobs"), 3);
+
+  // A failure midway through the files (the fourth blob's directory cannot be made): no blob of
+  // the batch gets a row, not even those whose files were completed before the failure.
+  std::vector<std::string> contents;
+  std::set<std::string> prefixes = {Sha256DigestOf("config").substr(7, 2),
+                                    Sha256DigestOf("layer").substr(7, 2)};
+  for (int salt = 0; contents.size() < 6; ++salt) {
+    std::string c = "batch blob " + std::to_string(salt);
+    if (prefixes.insert(Sha256DigestOf(c).substr(7, 2)).second) contents.push_back(c);
+  }
+  const std::string blocked_dir = blobs_dir + Sha256DigestOf(contents[3]).substr(7, 2);
+  { std::ofstream(blocked_dir) << "not a directory"; }
+  std::vector<Registry::NewBlob> batch;
+  for (size_t i = 0; i < contents.size(); ++i)
+    batch.push_back({i % 2 ? app : other, contents[i], ""});
+  const int64_t rows = CountRows(*store_, "repository_blobs");
+  auto failed = registry_->PutBlobs(batch);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), ErrorCode::kInternal);
+  EXPECT_EQ(CountRows(*store_, "repository_blobs"), rows);
+  EXPECT_EQ(CountRows(*store_, "blobs"), 2);
+  for (const Registry::NewBlob& b : batch) {
+    EXPECT_EQ(registry_->StatBlob(b.repository, Sha256DigestOf(b.bytes)).status().code(),
+              ErrorCode::kLayersNotFound);
+    EXPECT_EQ(registry_->OpenBlob(b.repository, Sha256DigestOf(b.bytes)).status().code(),
+              ErrorCode::kLayersNotFound);
+  }
+  EXPECT_FALSE(fs::exists(blobs_dir + Sha256DigestOf(contents[4]).substr(7, 2)));
+  EXPECT_TRUE(fs::is_empty(dir_ + "/state/registry/tmp"));
+
+  // Retried once the obstacle is gone, the batch completes (reusing the files already there).
+  fs::remove(blocked_dir);
+  auto retried = registry_->PutBlobs(batch);
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  EXPECT_EQ(CountRows(*store_, "repository_blobs"), rows + 6);
+  for (const Registry::NewBlob& b : batch) {
+    EXPECT_TRUE(registry_->OpenBlob(b.repository, Sha256DigestOf(b.bytes)).ok());
+  }
+}
+
 TEST_F(RegistryTest, PutAndGetImages) {
   RepositoryId id = Repo(kCustomer, "app");
   Create(id);
@@ -603,6 +697,66 @@ TEST_F(RegistryTest, IndexesNeedTheirChildren) {
   EXPECT_EQ(conflict.code(), ErrorCode::kDeleteConflict);
   ASSERT_TRUE(registry_->DeleteImage(id, image->digest).ok());
   EXPECT_TRUE(registry_->DeleteImage(id, Sha256DigestOf(arm)).ok());
+}
+
+TEST_F(RegistryTest, PutImagesStoresABatchAllOrNothing) {
+  const RepositoryId id = Repo(kCustomer, "batch"), other = Repo(kOther, "batch");
+  Create(id);
+  Create(other);
+  Create(Repo(kCustomer, "frozen"), "IMMUTABLE");
+  std::string amd = PushImageBlobs(id, "amd64");
+  std::string arm = PushImageBlobs(id, "arm64");
+  std::string solo = PushImageBlobs(other, "solo");
+  std::string idx = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",)"
+                    R"("manifests":[)" +
+                    Desc(media_type::kOciManifest, Sha256DigestOf(amd), amd.size()) + "," +
+                    Desc(media_type::kOciManifest, Sha256DigestOf(arm), arm.size()) + "]}";
+  const int64_t images = CountRows(*store_, "images");
+  const std::string amd_digest = Sha256DigestOf(amd), arm_digest = Sha256DigestOf(arm);
+
+  // The index needs children that come earlier in the same batch; the last entry needs blobs
+  // its repository lacks: nothing of the batch is stored.
+  std::vector<Registry::NewImage> batch = {
+      {id, amd, "", {}, ""},
+      {id, arm, "", {}, arm_digest},
+      {id, idx, "", {"v1", "latest"}, ""},
+      {other, solo, "", {"solo"}, ""},
+      {other, amd, "", {"amd"}, ""},
+  };
+  auto s = registry_->PutImages(batch);
+  EXPECT_EQ(s.code(), ErrorCode::kLayersNotFound) << s.ToString();
+  EXPECT_EQ(CountRows(*store_, "images"), images);
+  EXPECT_EQ(CountRows(*store_, "image_tags"), 0);
+  // Bad input is refused before any lock: a wrong digest, a bad tag.
+  batch.pop_back();
+  batch[1].expected_digest = amd_digest;
+  EXPECT_EQ(registry_->PutImages(batch).code(), ErrorCode::kDigestMismatch);
+  batch[1].expected_digest = arm_digest;
+  batch[3].tags = {"bad tag"};
+  EXPECT_EQ(registry_->PutImages(batch).code(), ErrorCode::kInvalidArgument);
+  batch[3].tags = {"solo"};
+  EXPECT_EQ(CountRows(*store_, "images"), images);
+
+  ASSERT_TRUE(registry_->PutImages(batch).ok());
+  auto index = registry_->GetImage(id, {.digest = "", .tag = "latest"});
+  ASSERT_TRUE(index.ok()) << index.status().ToString();
+  EXPECT_EQ(index->digest, Sha256DigestOf(idx));
+  EXPECT_EQ(index->tags, (std::vector<std::string>{"latest", "v1"}));
+  EXPECT_EQ(index->size, amd.size() + arm.size());
+  EXPECT_TRUE(registry_->GetImage(other, {.digest = "", .tag = "solo"}).ok());
+  EXPECT_EQ(CountRows(*store_, "images"), images + 4);
+  // Again: nothing changes; a tag of an immutable repository cannot move.
+  ASSERT_TRUE(registry_->PutImages(batch).ok());
+  EXPECT_EQ(CountRows(*store_, "images"), images + 4);
+  std::string frozen_a = PushImageBlobs(Repo(kCustomer, "frozen"), "a");
+  std::string frozen_b = PushImageBlobs(Repo(kCustomer, "frozen"), "b");
+  ASSERT_TRUE(registry_->PutImages({{Repo(kCustomer, "frozen"), frozen_a, "", {"v1"}, ""}}).ok());
+  EXPECT_EQ(
+      registry_->PutImages({{Repo(kCustomer, "frozen"), frozen_b, "", {"v2", "v1"}, ""}}).code(),
+      ErrorCode::kImageTagAlreadyExists);
+  EXPECT_EQ(
+      registry_->GetImage(Repo(kCustomer, "frozen"), {.digest = "", .tag = "v2"}).status().code(),
+      ErrorCode::kImageNotFound);
 }
 
 TEST_F(RegistryTest, StateSurvivesReopen) {

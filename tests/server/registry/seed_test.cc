@@ -208,6 +208,13 @@ TEST_F(SeedTest, SeedsEveryRegionOnceThenChangesNothing) {
   const auto rows = RowCounts();
   const auto inventory = Inventory();
   EXPECT_GT(rows.at("images"), 0);
+  // Each distinct blob is one file, whichever regions share it; nothing is left in tmp/.
+  int64_t files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir_ + "/state/registry/blobs")) {
+    files += e.is_regular_file();
+  }
+  EXPECT_EQ(files, rows.at("blobs"));
+  EXPECT_TRUE(fs::is_empty(dir_ + "/state/registry/tmp"));
 
   auto again_start = std::chrono::steady_clock::now();
   SeedReport again = Seed();
@@ -233,6 +240,40 @@ TEST_F(SeedTest, SeedsEveryRegionOnceThenChangesNothing) {
   EXPECT_EQ(after_restart.accounts_unchanged, 32);
   EXPECT_EQ(RowCounts(), rows);
   EXPECT_EQ(Inventory(), inventory);
+}
+
+TEST_F(SeedTest, AFailedBlobBatchAddsNoImageAndTheNextStartCompletes) {
+  // One blob's directory cannot be made (a file is in its way): the batch fails midway.
+  const std::string account(*st::PackagesAccountForRegion("us-west-2"));
+  auto catalog = art::SeedCatalog(registry_->RegistryHost(account, "us-west-2"), "us-west-2");
+  ASSERT_TRUE(catalog.ok());
+  const std::string digest = catalog->repositories[0].blobs[1].digest;  // a bundle layer
+  const std::string blocked = dir_ + "/state/registry/blobs/sha256/" + digest.substr(7, 2);
+  fs::create_directories(fs::path(blocked).parent_path());
+  { std::ofstream(blocked) << "in the way"; }
+
+  SeedReport report;
+  auto s = SeedPackagesRegistries(*registry_, *store_, {}, &report);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), ErrorCode::kInternal) << s.ToString();
+  auto rows = RowCounts();
+  for (const char* table : {"blobs", "repository_blobs", "images", "image_tags"}) {
+    EXPECT_EQ(rows.at(table), 0) << table;
+  }
+  EXPECT_TRUE(fs::is_empty(dir_ + "/state/registry/tmp"));
+
+  fs::remove(blocked);
+  report = Seed();
+  EXPECT_EQ(report.accounts_unchanged, 0);
+  EXPECT_EQ(report.published.repositories_created, 0);  // created by the failed run
+  EXPECT_GT(report.published.blobs_pushed, 0);
+  const RepositoryId bundles{account, "us-west-2", std::string(art::kBundleRepository)};
+  auto image = registry_->GetImage(bundles, {.digest = "", .tag = "v1-35-latest"});
+  ASSERT_TRUE(image.ok()) << image.status().ToString();
+  auto parsed = ParseManifest(image->manifest, image->media_type);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_FALSE(Blob(bundles, parsed->layers[0].digest).empty());
+  EXPECT_EQ(Seed().accounts_unchanged, 32);
 }
 
 TEST_F(SeedTest, AddsMissingTagsAndNeverMovesExistingOnes) {

@@ -134,8 +134,9 @@ core::Result<std::string> RenderPackageBundleYaml(const PackageBundle& bundle) {
   return std::string(out.c_str()) + "\n";
 }
 
-core::Result<Artifact> BuildPackageBundleArtifact(const PackageBundle& bundle) {
-  CPA_ASSIGN_OR_RETURN(std::string yaml, RenderPackageBundleYaml(bundle));
+namespace {
+
+Artifact BundleArtifact(std::string yaml) {
   Artifact a;
   a.blobs.push_back(MakeBlob(kOrasUnknownConfigMediaType, "{}"));
   a.blobs.push_back(MakeBlob(kOciLayerTarMediaType, std::move(yaml)));
@@ -143,6 +144,58 @@ core::Result<Artifact> BuildPackageBundleArtifact(const PackageBundle& bundle) {
       a.blobs[0], {{&a.blobs[1], {{std::string(kAnnotationTitle), std::string(kBundleFileName)}}}},
       {}, /*with_media_type=*/false);
   return a;
+}
+
+// True for names of BundleName's form, v<digits>-<digits>-<digits>: a plain YAML scalar that no
+// other key of a bundle holds at metadata's indentation.
+bool IsBundleNameForm(std::string_view name) {
+  if (name.size() < 2 || name[0] != 'v') return false;
+  int groups = 0;
+  size_t digits = 0;
+  for (char c : name.substr(1)) {
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c == '-' && digits > 0) {
+      ++groups;
+      digits = 0;
+    } else {
+      return false;
+    }
+  }
+  return groups == 2 && digits > 0;
+}
+
+}  // namespace
+
+core::Result<Artifact> BuildPackageBundleArtifact(const PackageBundle& bundle) {
+  CPA_ASSIGN_OR_RETURN(std::string yaml, RenderPackageBundleYaml(bundle));
+  return BundleArtifact(std::move(yaml));
+}
+
+core::Result<std::vector<Artifact>> BuildPackageBundleArtifacts(
+    const PackageBundle& bundle, const std::vector<std::string>& names) {
+  std::vector<Artifact> out;
+  if (names.empty()) return out;
+  PackageBundle named = bundle;
+  named.name = names.front();
+  CPA_ASSIGN_OR_RETURN(std::string first, RenderPackageBundleYaml(named));
+  // metadata.name is the one line "  name: <name>" at metadata's indentation.
+  const std::string line = "\n  name: " + named.name + "\n";
+  const size_t at = first.find(line);
+  const bool templated = IsBundleNameForm(named.name) && at != std::string::npos &&
+                         first.find(line, at + 1) == std::string::npos;
+  for (const std::string& name : names) {
+    if (templated && IsBundleNameForm(name)) {
+      std::string yaml = first;
+      yaml.replace(at, line.size(), "\n  name: " + name + "\n");
+      out.push_back(BundleArtifact(std::move(yaml)));
+    } else {
+      named.name = name;
+      CPA_ASSIGN_OR_RETURN(Artifact a, BuildPackageBundleArtifact(named));
+      out.push_back(std::move(a));
+    }
+  }
+  return out;
 }
 
 }  // namespace cpa::server::registry::artifacts

@@ -78,5 +78,10 @@ core::Result<std::string> RenderPackageBundleYaml(const PackageBundle& bundle);
 
 // blobs = {config "{}", bundle.yaml layer}; manifest as oras 0.12 writes it.
 core::Result<Artifact> BuildPackageBundleArtifact(const PackageBundle& bundle);
+// BuildPackageBundleArtifact of `bundle` under each of `names` (bundle.name is ignored), in order.
+// Bundles that differ only in their name (one per Kubernetes version) are rendered once and the
+// name put in, which is what makes seeding many registries cheap; the bytes are the same.
+core::Result<std::vector<Artifact>> BuildPackageBundleArtifacts(
+    const PackageBundle& bundle, const std::vector<std::string>& names);
 
 }  // namespace cpa::server::registry::artifacts

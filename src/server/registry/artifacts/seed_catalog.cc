@@ -152,6 +152,27 @@ std::string DeploymentTemplate(const PackageDef& def) {
          "@{{ .Values.image.digest }}\"\n";
 }
 
+// The packages' container images, in PackageDefs() order. They depend on nothing a catalog is
+// built for (host, region, options), so a process builds them once, however many catalogs it
+// builds (seeding builds one per packages account).
+const core::Result<std::vector<Artifact>>& SeedImages() {
+  static const core::Result<std::vector<Artifact>> images =
+      []() -> core::Result<std::vector<Artifact>> {
+    std::vector<Artifact> out;
+    for (const PackageDef& def : PackageDefs()) {
+      ImageSpec image;
+      image.files = def.files;
+      image.cmd = def.cmd;
+      image.platforms = {{.os = "linux", .architecture = "amd64", .variant = ""},
+                         {.os = "linux", .architecture = "arm64", .variant = "v8"}};
+      CPA_ASSIGN_OR_RETURN(Artifact a, BuildContainerImage(image));
+      out.push_back(std::move(a));
+    }
+    return out;
+  }();
+  return images;
+}
+
 Repository& RepositoryFor(Catalog& catalog, const std::string& name) {
   for (Repository& r : catalog.repositories) {
     if (r.name == name) return r;
@@ -235,18 +256,17 @@ core::Result<Catalog> SeedCatalog(std::string_view registry_host, std::string_vi
   catalog.region = std::string(region);
   RepositoryFor(catalog, std::string(kBundleRepository));
 
+  const core::Result<std::vector<Artifact>>& images = SeedImages();
+  if (!images.ok()) return images.status();
+  const std::vector<PackageDef> defs = PackageDefs();
   std::vector<BundlePackage> bundle_packages;
-  for (const PackageDef& def : PackageDefs()) {
+  for (size_t i = 0; i < defs.size(); ++i) {
+    const PackageDef& def = defs[i];
     std::string commit = CommitLike(def.name, def.app_version);
     std::string version = def.app_version + "-" + commit;
     std::string image_tag = "v" + version;
 
-    ImageSpec image;
-    image.files = def.files;
-    image.cmd = def.cmd;
-    image.platforms = {{.os = "linux", .architecture = "amd64", .variant = ""},
-                       {.os = "linux", .architecture = "arm64", .variant = "v8"}};
-    CPA_ASSIGN_OR_RETURN(Artifact image_artifact, BuildContainerImage(image));
+    const Artifact& image_artifact = (*images)[i];
     const std::string image_digest = image_artifact.manifest.digest;
 
     ChartSpec chart;
@@ -273,15 +293,17 @@ core::Result<Catalog> SeedCatalog(std::string_view registry_host, std::string_vi
          {{version, chart_artifact.manifest.digest, {{def.image_repository, image_digest}}}}});
   }
 
-  for (KubeVersion k : kube_versions) {
-    PackageBundle bundle;
-    bundle.name = BundleName(k, options.bundle_build);
-    bundle.min_controller_version = options.min_controller_version;
-    bundle.packages = bundle_packages;
-    CPA_ASSIGN_OR_RETURN(Artifact artifact, BuildPackageBundleArtifact(bundle));
-    std::string latest = LatestBundleTag(k);
-    CPA_RETURN_IF_ERROR(RepositoryFor(catalog, std::string(kBundleRepository))
-                            .Add(artifact, {latest, bundle.name}));
+  // One bundle per Kubernetes version, the same but for its name.
+  PackageBundle bundle;
+  bundle.min_controller_version = options.min_controller_version;
+  bundle.packages = std::move(bundle_packages);
+  std::vector<std::string> names;
+  for (KubeVersion k : kube_versions) names.push_back(BundleName(k, options.bundle_build));
+  CPA_ASSIGN_OR_RETURN(std::vector<Artifact> bundles, BuildPackageBundleArtifacts(bundle, names));
+  for (size_t i = 0; i < kube_versions.size(); ++i) {
+    std::string latest = LatestBundleTag(kube_versions[i]);
+    CPA_RETURN_IF_ERROR(
+        RepositoryFor(catalog, std::string(kBundleRepository)).Add(bundles[i], {latest, names[i]}));
     catalog.bundle_tags.push_back(latest);
   }
   return catalog;

@@ -28,6 +28,34 @@ PackageBundle Bundle() {
   return b;
 }
 
+TEST(PackageBundleTest, BundlesUnderSeveralNamesAreTheSameAsOneByOne) {
+  // Names of BundleName's form share one rendering; any other name is rendered on its own.
+  const std::vector<std::string> names = {"v1-28-1001",  "v1-29-1001",       "v1-100-7",
+                                          "v1-30-1001x", "name: v1-28-1001", "v1-28-1001"};
+  auto all = BuildPackageBundleArtifacts(Bundle(), names);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    PackageBundle b = Bundle();
+    b.name = names[i];
+    auto one = BuildPackageBundleArtifact(b);
+    ASSERT_TRUE(one.ok()) << names[i];
+    EXPECT_EQ((*all)[i].blobs, one->blobs) << names[i];
+    EXPECT_EQ((*all)[i].manifest, one->manifest) << names[i];
+    EXPECT_EQ(YAML::Load((*all)[i].blobs[1].data)["metadata"]["name"].as<std::string>(), names[i]);
+  }
+  // A first name of another form: every bundle is rendered on its own.
+  auto odd = BuildPackageBundleArtifacts(Bundle(), {"latest", "v1-29-1001"});
+  ASSERT_TRUE(odd.ok());
+  EXPECT_EQ(YAML::Load((*odd)[1].blobs[1].data)["metadata"]["name"].as<std::string>(),
+            "v1-29-1001");
+  EXPECT_TRUE(BuildPackageBundleArtifacts(Bundle(), {})->empty());
+  PackageBundle invalid = Bundle();
+  invalid.packages.clear();
+  EXPECT_EQ(BuildPackageBundleArtifacts(invalid, {"v1-28-1001"}).status().code(),
+            core::ErrorCode::kInvalidArgument);
+}
+
 TEST(PackageBundleTest, KubeVersionsAndTags) {
   for (std::string text : {"1.28", "1-28", "v1.28", "v1-28"}) {
     auto k = ParseKubeVersion(text);
