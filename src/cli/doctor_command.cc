@@ -30,6 +30,7 @@
 #include "awsapi/sts.h"
 #include "cli/bundle_fetch.h"
 #include "cli/commands.h"
+#include "cli/doctor.h"
 #include "core/arn.h"
 #include "core/encoding.h"
 #include "core/status.h"
@@ -44,17 +45,6 @@ using core::ErrorCode;
 using core::Result;
 using core::Status;
 using nlohmann::ordered_json;
-
-struct DoctorArgs {
-  std::string config;
-  std::string secret;
-  std::string region;
-  std::string output = "text";
-  std::string endpoint_url;
-  std::string registry_endpoint;
-  std::string registry_address;
-  std::string diagnose_profile;
-};
 
 struct Link {
   std::string name;
@@ -243,6 +233,8 @@ std::optional<bool> IdentityAllowsAssume(const DoctorArgs& args, const std::stri
   }
   return std::nullopt;
 }
+
+}  // namespace
 
 int RunDoctor(const DoctorArgs& args) {
   Report report;
@@ -442,8 +434,6 @@ int RunDoctor(const DoctorArgs& args) {
                             std::to_string(bundle->packages.size()) + " packages)");
   return report.Print(json);
 }
-
-}  // namespace
 
 void RegisterDoctorCommand(CLI::App& app, CommandRegistry& registry) {
   auto args = std::make_shared<DoctorArgs>();

@@ -1,10 +1,11 @@
 // `cpa quickstart`: the whole sharing flow on a private, throw-away `cpa serve`. It starts the
 // server as a child process of this binary (port 0, data in DIR/server-data), subscribes
 // 111111111111 to EKS Anywhere in the region through the EKS API, runs the share procedure
-// (share/share.h) from 111111111111 to 999999999999 with the accounts' root keys, then walks the
-// written config file's chain by hand: the user's key (GetCallerIdentity), the role
-// (AssumeRole), an ECR token as the role, and the region's packages registry over /v2 (Basic
-// AWS:<token>), fetching the latest PackageBundle and printing the packages it lists.
+// (share/share.h) from 111111111111 to 999999999999 with the accounts' root keys, runs `cpa
+// doctor` on the written aws-secret manifest, then uses the written config file as a cluster
+// would: the user's key (GetCallerIdentity), the role (AssumeRole), an ECR token as the role, and
+// the region's packages registry over /v2 (Basic AWS:<token>), fetching the latest PackageBundle
+// and printing the packages it lists.
 //
 // The registry hosts (<account>.dkr.ecr.<region>.localhost) need no DNS: requests go to the
 // server's loopback address with the registry host in the Host header.
@@ -30,6 +31,7 @@
 #include "awsapi/sts.h"
 #include "cli/bundle_fetch.h"
 #include "cli/commands.h"
+#include "cli/doctor.h"
 #include "core/status.h"
 #include "profile/config_file.h"
 #include "profile/files.h"
@@ -250,12 +252,26 @@ int RunQuickstart(const QuickstartArgs& args) {
   if (!shared.ok()) return Fail("sharing", shared.status());
   const share::ShareOutcome& r = *shared;
 
-  // The chain of the written config file, as a cluster would use it.
+  // `cpa doctor` on the written aws-secret manifest: every link, as the cluster would walk it.
+  const std::string port = std::to_string(server.port());
+  std::cout << "Check: cpa doctor --secret " << r.desired.secret_path << "\n";
+  std::cout.flush();
+  DoctorArgs doctor;
+  doctor.secret = r.desired.secret_path;
+  doctor.region = args.region;
+  doctor.endpoint_url = server.url();
+  doctor.registry_endpoint = r.packages.host;
+  doctor.registry_address = "127.0.0.1:" + port;
+  if (int rc = RunDoctor(doctor); rc != 0) {
+    return Fail("cpa doctor", Status(ErrorCode::kInternal, "a link of the chain is broken"));
+  }
+
+  // An ECR token through the new config file, as a cluster would get it.
   auto text = profile::ReadTextFile(r.desired.config_path);
   if (!text.ok()) return Fail("reading the config file", text.status());
   auto config = share::ParseShareConfig(*text, r.desired.config_path);
   if (!config.ok()) return Fail("reading the config file", config.status());
-  std::cout << "Check: the config file's chain\n";
+  std::cout << "Token: through " << r.desired.config_path << "\n";
   auto user_sts = awsapi::StsClient::Create(
       Config(server.url(), args.region, config->access_key_id, config->secret_access_key));
   if (!user_sts.ok()) return Fail("STS client", user_sts.status());
@@ -284,7 +300,7 @@ int RunQuickstart(const QuickstartArgs& args) {
   awsapi::CurlTransport http;
   const std::string host = r.packages.host;
   RegistryTarget registry{.host = host,
-                          .address = "127.0.0.1:" + std::to_string(server.port()),
+                          .address = "127.0.0.1:" + port,
                           .basic = token->authorization_data[0].authorization_token};
   auto ping = RegistryGet(http, registry, "/v2/");
   if (!ping.ok()) return Fail("registry " + host + " /v2/", ping.status());
@@ -316,7 +332,8 @@ void RegisterQuickstartCommand(CLI::App& app, CommandRegistry& registry) {
   CLI::App* cmd = app.add_subcommand(
       "quickstart",
       "The whole flow on a private cpa serve: subscribe 111111111111, share its curated packages "
-      "with 999999999999 (spec steps 1-7), check the chain and pull the PackageBundle");
+      "with 999999999999 (spec steps 1-7), run cpa doctor on the result, get an ECR token through "
+      "the new config and pull the PackageBundle");
   cmd->add_option("--dir", args->dir, "Directory for config, aws-secret.yaml and the server data")
       ->capture_default_str();
   cmd->add_option("--region", args->region, "Region of the subscription")->capture_default_str();

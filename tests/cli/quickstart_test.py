@@ -41,6 +41,11 @@ class QuickstartTest(unittest.TestCase):
         self.assertIn("Step 1: packages registry for us-west-2: "
                       "346438352937.dkr.ecr.us-west-2.localhost (from the subscription", out)
         self.assertIn("is arn:aws:iam::999999999999:user/curated-packages-user", out)
+        # cpa doctor runs on the written aws-secret manifest: every link holds.
+        self.assertRegex(out, r"(?m)^Check: cpa doctor --secret \S+/aws-secret\.yaml$")
+        for link in ("file", "region", "key", "assume-role", "ecr-token", "registry"):
+            self.assertRegex(out, r"(?m)^ok   %s: " % link)
+        self.assertIn("All links hold.", out)
         self.assertIn("assumed arn:aws:sts::111111111111:assumed-role/curated-packages-role/", out)
         self.assertRegex(out, r"eks-anywhere-packages-bundles:v1-\d+-latest \(sha256:[0-9a-f]{64}\)")
         packages = re.findall(r"(?m)^  package (\S+) (\S+)$", out)
