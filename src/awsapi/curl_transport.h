@@ -1,7 +1,9 @@
 #pragma once
 // HttpTransport over libcurl.
 //
-// - TLS peer and host verification are always on (the system CA store).
+// - TLS peer and host verification are on (the system CA store, or only `ca_pem` when set);
+//   `insecure_skip_verify` turns them off for a transport that asks for it explicitly (a
+//   kubeconfig's insecure-skip-tls-verify). A client certificate is presented when configured.
 // - Proxies come from the environment (http_proxy, https_proxy, no_proxy), as libcurl does by
 //   default; nothing here overrides them.
 // - Connections are reused: finished easy handles go back to a small pool and keep their
@@ -15,6 +17,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "awsapi/http.h"
@@ -28,6 +31,12 @@ struct CurlTransportOptions {
   size_t max_response_bytes = 64 << 20;
   // Idle handles kept for reuse.
   size_t max_pooled_handles = 8;
+  // TLS. Non-empty `ca_pem` (PEM certificates) replaces the system CA store for this transport,
+  // as a Kubernetes cluster CA does. The client certificate and key (PEM) go together.
+  std::string ca_pem;
+  std::string client_cert_pem;
+  std::string client_key_pem;
+  bool insecure_skip_verify = false;
 };
 
 class CurlTransport final : public HttpTransport {
