@@ -17,6 +17,7 @@
 #include "awsapi/sts.h"
 #include "cli/commands.h"
 #include "core/clock.h"
+#include "core/registry_host.h"
 #include "core/status.h"
 #include "profile/chain.h"
 #include "profile/files.h"
@@ -180,42 +181,17 @@ int RunWhoami(const AwsArgs& args) {
 
 // ---- ecr-login ----
 
-struct RegistryHost {
-  std::string registry_id;
-  std::string region;
-};
-
-// "<account>.dkr.ecr.<region>.amazonaws.com[.cn]", optionally with https:// and a path;
-// also the FIPS form "<account>.dkr.ecr-fips.<region>.amazonaws.com".
-Result<RegistryHost> ParseRegistryHost(std::string_view text) {
-  std::string host(text);
-  if (auto scheme = host.find("://"); scheme != std::string::npos) host = host.substr(scheme + 3);
-  if (auto slash = host.find('/'); slash != std::string::npos) host.resize(slash);
-  if (auto colon = host.find(':'); colon != std::string::npos) host.resize(colon);
-  auto bad = [&]() {
+// The --registry value: a private registry host (AWS's suffixes, or `cpa serve`'s "localhost"
+// domain), optionally with scheme, port and path.
+Result<core::RegistryHost> ParseRegistryArg(std::string_view text) {
+  auto host = core::ParseRegistryServerUrl(text);
+  if (!host || host->kind != core::RegistryKind::kPrivate) {
     return Status(ErrorCode::kInvalidArgument,
                   "--registry " + Quote(text) +
-                      " is not an ECR registry host (ACCOUNT.dkr.ecr.REGION.amazonaws.com)");
-  };
-  std::vector<std::string> labels;
-  size_t start = 0;
-  while (true) {
-    size_t dot = host.find('.', start);
-    labels.push_back(
-        host.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
+                      " is not an ECR registry host (ACCOUNT.dkr.ecr.REGION.amazonaws.com, "
+                      "or ACCOUNT.dkr.ecr.REGION.localhost for cpa serve)");
   }
-  if (labels.size() < 6 || labels[1] != "dkr" || (labels[2] != "ecr" && labels[2] != "ecr-fips") ||
-      labels[4] != "amazonaws") {
-    return bad();
-  }
-  const std::string& account = labels[0];
-  if (account.size() != 12 || account.find_first_not_of("0123456789") != std::string::npos ||
-      labels[3].empty()) {
-    return bad();
-  }
-  return RegistryHost{account, labels[3]};
+  return *host;
 }
 
 struct EcrLoginArgs {
@@ -225,9 +201,9 @@ struct EcrLoginArgs {
 
 int RunEcrLogin(const EcrLoginArgs& args) {
   const std::string command = "ecr-login";
-  std::optional<RegistryHost> registry;
+  std::optional<core::RegistryHost> registry;
   if (!args.registry.empty()) {
-    auto parsed = ParseRegistryHost(args.registry);
+    auto parsed = ParseRegistryArg(args.registry);
     if (!parsed.ok()) {
       return Fail(command, ProfileForMessages(profile::ProcessEnvironment(), args.aws),
                   parsed.status(), false);
@@ -256,7 +232,7 @@ int RunEcrLogin(const EcrLoginArgs& args) {
   auto ecr = awsapi::EcrClient::Create(ClientConfigFor(s, args.aws, region));
   if (!ecr.ok()) return Fail(command, profile_name, ecr.status(), false);
   awsapi::GetAuthorizationTokenRequest request;
-  if (registry) request.registry_ids.push_back(registry->registry_id);
+  if (registry) request.registry_ids.push_back(registry->account_id);
   auto token = ecr->GetAuthorizationToken(request);
   if (!token.ok()) return Fail(command, profile_name, token.status(), false);
   if (token->authorization_data.empty()) {
@@ -291,8 +267,8 @@ void RegisterAwsCommands(CLI::App& app, CommandRegistry& registry) {
       "get-login-password`");
   AddAwsOptions(login, &login_args->aws);
   login->add_option("--registry", login_args->registry,
-                    "Registry host ACCOUNT.dkr.ecr.REGION.amazonaws.com: its region and registry "
-                    "id are used");
+                    "Registry host ACCOUNT.dkr.ecr.REGION.amazonaws.com (or .localhost for cpa "
+                    "serve): its region and registry id are used");
   login->callback([login_args, &registry]() {
     registry.SetAction([login_args] { return RunEcrLogin(*login_args); });
   });

@@ -12,6 +12,7 @@ void RegisterCommands(CLI::App& app, CommandRegistry& registry) {
   RegisterRegistriesCommand(app, registry);
   RegisterQuickstartCommand(app, registry);
   RegisterDoctorCommand(app, registry);
+  RegisterAgentCommand(app, registry);
 }
 
 }  // namespace cpa::cli

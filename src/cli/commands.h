@@ -46,4 +46,7 @@ void RegisterQuickstartCommand(CLI::App& app, CommandRegistry& registry);
 // `cpa doctor` (doctor_command.cc).
 void RegisterDoctorCommand(CLI::App& app, CommandRegistry& registry);
 
+// `cpa agent` and `cpa kubelet-credential-provider` (agent_command.cc).
+void RegisterAgentCommand(CLI::App& app, CommandRegistry& registry);
+
 }  // namespace cpa::cli

@@ -13,10 +13,10 @@
 
 #include "core/encoding.h"
 #include "core/ids.h"
+#include "core/registry_host.h"
 #include "server/api/caller.h"
 #include "server/api/query.h"
 #include "server/api/request_context.h"
-#include "server/oci/host.h"
 #include "server/oci/oci_error.h"
 
 namespace cpa::server::oci {
@@ -381,7 +381,7 @@ struct OciHandler::Call {
 
   http::Request& request;
   std::string host;  // the Host header as sent (the challenge's realm)
-  RegistryHost registry_host;
+  core::RegistryHost registry_host;
   Route route;
   Query query;
   std::string operation;
@@ -432,8 +432,8 @@ OciHandler::OciHandler(OciHandlerOptions options) : options_(std::move(options))
 
 http::Response OciHandler::Handle(http::Request&& request) {
   std::string host_header(request.Header("Host").value_or(""));
-  auto registry_host = ParseRegistryHost(host_header, options_.registry->registry_domain());
-  if (!registry_host || registry_host->kind != RegistryKind::kPrivate) {
+  auto registry_host = core::ParseRegistryHost(host_header, options_.registry->registry_domain());
+  if (!registry_host || registry_host->kind != core::RegistryKind::kPrivate) {
     if (options_.not_registry) return options_.not_registry(std::move(request));
     http::Response r = OciErrorResponse(
         OciError{404,

@@ -1,6 +1,6 @@
 #pragma once
 // The OCI Distribution `/v2` endpoint of `cpa serve`: ECR's registry endpoint, one per
-// <account>.dkr.ecr.<region>.<domain> host (server/oci/host.h), all on one listener.
+// <account>.dkr.ecr.<region>.<domain> host (core/registry_host.h), all on one listener.
 //
 //   oci::OciHandler registry_endpoint({.registry = registry.get(), .store = store.get(),
 //                                      .tokens = &codec, .authorizer = &api.authorizer(),

@@ -10,13 +10,16 @@
 // helper applies. `public.ecr.aws` and `ecr-public.aws.com` are ECR Public, which `cpa serve`
 // does not serve but recognises.
 //
+// Shared by the `/v2` endpoint of `cpa serve` (which registry a request's Host names) and the
+// clients (`cpa ecr-login --registry`, `cpa agent`, the kubelet credential provider).
+//
 // Pure functions; thread-safe.
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
-namespace cpa::server::oci {
+namespace cpa::core {
 
 enum class RegistryKind {
   kPrivate,  // <account>.dkr.ecr.<region>.<domain>
@@ -47,4 +50,4 @@ std::optional<RegistryHost> ParseRegistryHost(std::string_view host,
 std::optional<RegistryHost> ParseRegistryServerUrl(std::string_view server_url,
                                                    std::string_view custom_domain = "localhost");
 
-}  // namespace cpa::server::oci
+}  // namespace cpa::core

@@ -1,10 +1,10 @@
-#include "server/oci/host.h"
+#include "core/registry_host.h"
 
 #include <array>
 
 #include "core/encoding.h"
 
-namespace cpa::server::oci {
+namespace cpa::core {
 namespace {
 
 constexpr std::array<std::string_view, 9> kAwsDomains = {
@@ -35,7 +35,7 @@ bool IsRegionLabel(std::string_view s) {
 
 // Removes ":port" (digits) and one trailing dot; rejects bracketed IPv6 literals.
 std::optional<std::string> HostName(std::string_view host) {
-  host = core::TrimAsciiWhitespace(host);
+  host = TrimAsciiWhitespace(host);
   if (host.empty() || host.front() == '[') return std::nullopt;
   if (size_t colon = host.rfind(':'); colon != std::string_view::npos) {
     std::string_view port = host.substr(colon + 1);
@@ -47,7 +47,7 @@ std::optional<std::string> HostName(std::string_view host) {
   }
   if (!host.empty() && host.back() == '.') host.remove_suffix(1);
   if (host.empty()) return std::nullopt;
-  return core::AsciiLower(host);
+  return AsciiLower(host);
 }
 
 }  // namespace
@@ -101,7 +101,7 @@ std::optional<RegistryHost> ParseRegistryHost(std::string_view host,
   if (!IsRegionLabel(region)) return std::nullopt;
   bool known = false;
   for (std::string_view d : kAwsDomains) known = known || domain == d;
-  if (!known && !custom_domain.empty()) known = domain == core::AsciiLower(custom_domain);
+  if (!known && !custom_domain.empty()) known = domain == AsciiLower(custom_domain);
   if (!known) return std::nullopt;
   h.region = std::string(region);
   h.domain = std::string(domain);
@@ -110,7 +110,7 @@ std::optional<RegistryHost> ParseRegistryHost(std::string_view host,
 
 std::optional<RegistryHost> ParseRegistryServerUrl(std::string_view server_url,
                                                    std::string_view custom_domain) {
-  std::string_view s = core::TrimAsciiWhitespace(server_url);
+  std::string_view s = TrimAsciiWhitespace(server_url);
   if (size_t scheme = s.find("://"); scheme != std::string_view::npos) s.remove_prefix(scheme + 3);
   // Authority ends at the first '/', '?' or '#'; user info (before '@') is dropped.
   size_t end = s.find_first_of("/?#");
@@ -121,4 +121,4 @@ std::optional<RegistryHost> ParseRegistryServerUrl(std::string_view server_url,
   return ParseRegistryHost(authority, custom_domain);
 }
 
-}  // namespace cpa::server::oci
+}  // namespace cpa::core

@@ -1,6 +1,6 @@
 // Registry hostnames: the Amazon ECR credential helper's table (ecr-registry-hostnames, 29 cases)
 // and cpa's own forms (configured domain, ports, case).
-#include "server/oci/host.h"
+#include "core/registry_host.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-namespace cpa::server::oci {
+namespace cpa::core {
 namespace {
 
 constexpr size_t kSuiteCases = 29;
@@ -123,4 +123,4 @@ TEST(RegistryHost, ServerUrlForms) {
 }
 
 }  // namespace
-}  // namespace cpa::server::oci
+}  // namespace cpa::core
