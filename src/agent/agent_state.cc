@@ -16,6 +16,7 @@ AgentState::AgentState(size_t registries) {
 
 void AgentState::Record(const RefreshReport& report, core::TimePoint now) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (report.registries > 0) s_.registries = report.registries;  // the plan may change
   s_.valid_until = report.valid_until;
   if (report.ok()) {
     ++s_.successes;

@@ -41,7 +41,8 @@ class AgentState {
  public:
   explicit AgentState(size_t registries);
 
-  // Records the report of a refresh that ended at `now`.
+  // Records the report of a refresh that ended at `now` (and its number of registries, unless
+  // it has none: settings that could not be read leave the last count).
   void Record(const RefreshReport& report, core::TimePoint now);
   void SetNextRefresh(core::TimePoint when);
   AgentSnapshot Snapshot() const;

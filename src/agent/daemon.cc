@@ -32,7 +32,7 @@ bool StopWaiter::stop_requested() const {
   return stop_;
 }
 
-int RunDaemon(Refresher& refresher, RefreshSchedule& schedule, AgentState& state,
+int RunDaemon(Refreshable& refresher, RefreshSchedule& schedule, AgentState& state,
               const core::Clock& clock, Waiter& waiter, const LogFn& log) {
   int refreshes = 0;
   while (true) {

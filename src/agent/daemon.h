@@ -38,7 +38,7 @@ class StopWaiter final : public Waiter {
 };
 
 // Runs until `waiter` reports a stop. Returns the number of refreshes done.
-int RunDaemon(Refresher& refresher, RefreshSchedule& schedule, AgentState& state,
+int RunDaemon(Refreshable& refresher, RefreshSchedule& schedule, AgentState& state,
               const core::Clock& clock, Waiter& waiter, const LogFn& log);
 
 }  // namespace cpa::agent

@@ -88,15 +88,4 @@ std::string RenderDockerConfigJson(std::span<const RegistryAuth> auths, AuthKeyS
   return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-std::string RenderEcrTokenSecret(std::string_view namespace_name,
-                                 std::span<const RegistryAuth> auths, std::string_view name) {
-  Json secret = Json::object();
-  secret["apiVersion"] = "v1";
-  secret["kind"] = "Secret";
-  secret["metadata"] = {{"name", name}, {"namespace", namespace_name}};
-  secret["type"] = "kubernetes.io/dockerconfigjson";
-  secret["data"] = {{".dockerconfigjson", core::Base64Encode(RenderDockerConfigJson(auths))}};
-  return secret.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
 }  // namespace cpa::agent

@@ -50,18 +50,15 @@ core::Result<std::string> MergeDockerConfig(std::string_view existing,
 inline constexpr char kDockerConfigEmail[] = "test@test.com";
 
 // The `.dockerconfigjson` value of a kubernetes.io/dockerconfigjson Secret holding `auths`, byte
-// for byte as the EKS Anywhere ecr-token refresher writes it (so that the two leave each other's
-// Secret unchanged): compact, keys sorted, entries {"username","password","email","auth"}, an
-// empty username or password written as "username" / "password". A later entry for the same
-// key replaces an earlier one.
+// for byte as the EKS Anywhere ecr-token refresher writes it (common.CreateDockerAuthConfig, so
+// that the two leave each other's Secret unchanged):
+//   {"auths":{"https://<host>":{"username":"AWS","password":"...","email":"test@test.com",
+//    "auth":"<base64(username:password)>"}}}
+// compact, keys sorted (Go marshals map keys in order), fields in the refresher's struct order,
+// an empty username or password written as "username" / "password". A later entry for the same
+// key replaces an earlier one. This is cpa's only renderer of that payload (the ecr-token
+// output uses it; kube::ApplyDockerConfigSecret takes the bytes as they are).
 std::string RenderDockerConfigJson(std::span<const RegistryAuth> auths,
                                    AuthKeyStyle style = AuthKeyStyle::kHttpsUrl);
-
-// The `ecr-token` Secret a Kubernetes output writes into `namespace_name`, as a JSON manifest
-// (apiVersion v1, kind Secret, type kubernetes.io/dockerconfigjson, data[".dockerconfigjson"] =
-// base64 of RenderDockerConfigJson). `name` defaults to upstream's "ecr-token".
-std::string RenderEcrTokenSecret(std::string_view namespace_name,
-                                 std::span<const RegistryAuth> auths,
-                                 std::string_view name = "ecr-token");
 
 }  // namespace cpa::agent

@@ -5,7 +5,7 @@ namespace cpa::agent {
 using core::ErrorCode;
 using core::Status;
 
-Status DockerConfigFileOutput::Write(std::span<const RegistryAuth> auths) {
+Status DockerConfigFileOutput::WriteFile(std::span<const RegistryAuth> auths) {
   std::string existing;
   auto current = fs_->ReadFile(path_);
   if (current.ok()) {
@@ -25,6 +25,12 @@ Status DockerConfigFileOutput::Write(std::span<const RegistryAuth> auths) {
                                       written.message());
   }
   return Status::Ok();
+}
+
+WriteResult DockerConfigFileOutput::Write(std::span<const RegistryAuth> auths) {
+  Status s = WriteFile(auths);
+  if (s.ok()) return {};
+  return WriteResult::Failed(FailureCause::kOutput, Describe() + ": " + s.message());
 }
 
 }  // namespace cpa::agent

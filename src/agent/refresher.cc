@@ -18,6 +18,24 @@ std::string Refresher::Key(const RegistryTarget& r) {
   return r.port ? r.host + ":" + std::to_string(*r.port) : r.host;
 }
 
+void Refresher::Replan(TokenSource* source, std::vector<TokenGroup> groups) {
+  source_ = source;
+  groups_ = std::move(groups);
+  std::map<std::string, Login> kept;
+  for (const TokenGroup& g : groups_) {
+    for (const RegistryTarget& r : g.registries) {
+      if (auto it = in_place_.find(Key(r)); it != in_place_.end()) kept.insert(*it);
+    }
+  }
+  in_place_ = std::move(kept);
+}
+
+size_t Refresher::registries() const {
+  size_t n = 0;
+  for (const TokenGroup& g : groups_) n += g.registries.size();
+  return n;
+}
+
 std::optional<core::TimePoint> Refresher::ValidUntil() const {
   std::optional<core::TimePoint> earliest;
   for (const TokenGroup& g : groups_) {
@@ -65,19 +83,24 @@ RefreshReport Refresher::Refresh() {
   if (fresh > 0) {
     std::vector<RegistryAuth> auths;
     for (const auto& [key, login] : next) auths.push_back(login.auth);
-    bool all_written = true;
+    bool all_stored = true;
     for (CredentialsOutput* out : outputs_) {
-      core::Status written = out->Write(auths);
+      WriteResult written = out->Write(auths);
       if (written.ok()) {
         log_("wrote " + std::to_string(auths.size()) + " registry login(s) to " + out->Describe());
         continue;
       }
-      all_written = false;
-      RefreshFailure f{FailureCause::kOutput, out->Describe() + ": " + written.message()};
-      log_("refresh failed [output]: " + f.message);
-      report.failures.push_back(std::move(f));
+      all_stored = all_stored && written.stored;
+      for (RefreshFailure& f : written.failures) {
+        log_("refresh failed [" + std::string(FailureCauseName(f.cause)) + "]: " + f.message);
+        report.failures.push_back(std::move(f));
+      }
+      if (written.stored) {
+        log_("wrote " + std::to_string(auths.size()) + " registry login(s) to " + out->Describe() +
+             " (not everywhere: see the failures)");
+      }
     }
-    if (all_written) {
+    if (all_stored) {
       in_place_ = std::move(next);
       report.refreshed = fresh;
     }

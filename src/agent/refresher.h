@@ -6,7 +6,11 @@
 // registries' previous logins (they are written again beside the new ones, so an output that
 // replaces its whole content, like a Kubernetes Secret, loses nothing); if every group fails,
 // nothing is written and the outputs stay exactly as they were. The logins in place change only
-// when every output was written.
+// when every output stored them (an output with several destinations counts when some of them
+// did: its failed ones are reported, with their causes, and retried at the next refresh).
+//
+// Replan swaps the token source and the groups (the settings changed) and keeps the logins in
+// place of the registries still served.
 //
 // Log lines (through `log`) name profiles, regions, registries, expiry times and failure causes;
 // never a password, key or token. Not thread-safe: one loop owns a Refresher.
@@ -28,11 +32,6 @@ namespace cpa::agent {
 
 using LogFn = std::function<void(std::string_view line)>;
 
-struct RefreshFailure {
-  FailureCause cause;
-  std::string message;  // "profile `default` in us-west-2: ..."; no secrets
-};
-
 struct RefreshReport {
   size_t registries = 0;
   size_t refreshed = 0;  // registries whose new login was written
@@ -42,12 +41,26 @@ struct RefreshReport {
   bool ok() const { return failures.empty(); }
 };
 
-class Refresher {
+// What the refresh loop (daemon.h) drives.
+class Refreshable {
+ public:
+  virtual ~Refreshable() = default;
+  virtual RefreshReport Refresh() = 0;
+};
+
+class Refresher final : public Refreshable {
  public:
   Refresher(TokenSource* source, std::vector<TokenGroup> groups,
             std::vector<CredentialsOutput*> outputs, const core::Clock* clock, LogFn log);
 
-  RefreshReport Refresh();
+  RefreshReport Refresh() override;
+
+  // New settings: another token source and registry plan. Logins in place of registries that
+  // are no longer served are forgotten (and no longer written).
+  void Replan(TokenSource* source, std::vector<TokenGroup> groups);
+  size_t registries() const;
+  // The earliest expiry among the logins in place; nullopt while some registry has none.
+  std::optional<core::TimePoint> ValidUntil() const;
 
  private:
   struct Login {
@@ -55,7 +68,6 @@ class Refresher {
     core::TimePoint expires_at;
   };
   static std::string Key(const RegistryTarget& r);
-  std::optional<core::TimePoint> ValidUntil() const;
 
   TokenSource* source_;
   std::vector<TokenGroup> groups_;

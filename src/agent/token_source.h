@@ -68,6 +68,12 @@ std::string_view FailureCauseName(FailureCause cause);
 // The cause of a failed call. `no_http_answer`: the last exchange got no HTTP response.
 FailureCause ClassifyFailure(const core::Status& status, bool no_http_answer);
 
+// One failure of a refresh (a token, the settings, an output), as reported and counted.
+struct RefreshFailure {
+  FailureCause cause;
+  std::string message;  // "profile `default` in us-west-2: ..."; no secrets
+};
+
 struct FetchOutcome {
   std::optional<RegistryToken> token;
   FailureCause cause = FailureCause::kService;  // when !token

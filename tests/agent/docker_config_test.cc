@@ -108,16 +108,14 @@ TEST(RenderDockerConfigJson, TheRefreshersBytes) {
                 core::Base64Encode("AWS:y") + R"("}}})");
 }
 
-TEST(RenderEcrTokenSecret, Manifest) {
-  json secret = json::parse(RenderEcrTokenSecret("eksa-packages", kAuths));
-  EXPECT_EQ(secret["apiVersion"], "v1");
-  EXPECT_EQ(secret["kind"], "Secret");
-  EXPECT_EQ(secret["metadata"]["name"], "ecr-token");
-  EXPECT_EQ(secret["metadata"]["namespace"], "eksa-packages");
-  EXPECT_EQ(secret["type"], "kubernetes.io/dockerconfigjson");
-  auto payload = core::Base64Decode(secret["data"][".dockerconfigjson"].get<std::string>());
-  ASSERT_TRUE(payload.ok());
-  EXPECT_EQ(*payload, RenderDockerConfigJson(kAuths));
+TEST(RenderDockerConfigJson, TheReferenceExampleLiterally) {
+  // Reference section 3.5, every byte spelled out (base64("AWS:pass") = QVdTOnBhc3M=).
+  const std::vector<RegistryAuth> auths = {
+      {"783794618700.dkr.ecr.us-west-2.amazonaws.com", "AWS", "pass"}};
+  EXPECT_EQ(
+      RenderDockerConfigJson(auths),
+      R"({"auths":{"https://783794618700.dkr.ecr.us-west-2.amazonaws.com":)"
+      R"({"username":"AWS","password":"pass","email":"test@test.com","auth":"QVdTOnBhc3M="}}})");
 }
 
 }  // namespace

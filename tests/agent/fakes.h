@@ -99,13 +99,16 @@ class ScriptedTokenSource final : public TokenSource {
 class RecordingOutput final : public CredentialsOutput {
  public:
   std::string Describe() const override { return "recording output"; }
-  core::Status Write(std::span<const RegistryAuth> auths) override {
-    if (!fail.empty()) return core::Status(core::ErrorCode::kInternal, fail);
+  WriteResult Write(std::span<const RegistryAuth> auths) override {
+    if (!fail.empty() && !partly) return WriteResult::Failed(cause, fail);
     writes.emplace_back(auths.begin(), auths.end());
-    return core::Status::Ok();
+    if (!fail.empty()) return {{{cause, fail}}, true};  // stored in part
+    return {};
   }
   std::vector<std::vector<RegistryAuth>> writes;
-  std::string fail;
+  std::string fail;  // non-empty: every write fails with this message
+  FailureCause cause = FailureCause::kOutput;
+  bool partly = false;  // the failing writes store the logins in part
 };
 
 // base64("AWS:<password>"), as ECR returns it.

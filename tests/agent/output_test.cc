@@ -37,10 +37,13 @@ TEST(DockerConfigFileOutput, RefusesACorruptFile) {
   MemoryFileSystem fs;
   fs.files["/d/config.json"] = "not json";
   DockerConfigFileOutput out(&fs, "/d/config.json");
-  core::Status s = out.Write(kAuths);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.message(),
-            "refusing to replace the docker config /d/config.json: it is not valid JSON");
+  WriteResult w = out.Write(kAuths);
+  ASSERT_EQ(w.failures.size(), 1u);
+  EXPECT_FALSE(w.stored);
+  EXPECT_EQ(w.failures[0].cause, FailureCause::kOutput);
+  EXPECT_EQ(w.failures[0].message,
+            "docker config /d/config.json: refusing to replace the docker config "
+            "/d/config.json: it is not valid JSON");
   EXPECT_EQ(fs.files["/d/config.json"], "not json");
   EXPECT_EQ(fs.writes, 0);
 }
@@ -50,11 +53,13 @@ TEST(DockerConfigFileOutput, FailedWriteKeepsTheOldFile) {
   fs.files["/d/config.json"] = "{}";
   fs.fail_writes = "cannot write /d/.config.json.tmp-1: No space left on device";
   DockerConfigFileOutput out(&fs, "/d/config.json");
-  core::Status s = out.Write(kAuths);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.message(),
-            "cannot write the docker config (the previous file is kept): cannot write "
-            "/d/.config.json.tmp-1: No space left on device");
+  WriteResult w = out.Write(kAuths);
+  ASSERT_EQ(w.failures.size(), 1u);
+  EXPECT_FALSE(w.stored);
+  EXPECT_EQ(w.failures[0].cause, FailureCause::kOutput);
+  EXPECT_EQ(w.failures[0].message,
+            "docker config /d/config.json: cannot write the docker config (the previous file is "
+            "kept): cannot write /d/.config.json.tmp-1: No space left on device");
   EXPECT_EQ(fs.files["/d/config.json"], "{}");
 }
 

@@ -133,10 +133,54 @@ TEST(Refresher, AnOutputFailureKeepsTheLoginsInPlace) {
   RefreshReport report = r.Refresh();
   ASSERT_EQ(report.failures.size(), 1u);
   EXPECT_EQ(report.failures[0].cause, FailureCause::kOutput);
-  EXPECT_EQ(report.failures[0].message,
-            "recording output: cannot write /d/config.json: No space left on device");
+  EXPECT_EQ(report.failures[0].message, "cannot write /d/config.json: No space left on device");
   EXPECT_EQ(report.refreshed, 0u);
   EXPECT_EQ(report.valid_until, kT0 + hours(12));
+}
+
+TEST(Refresher, AnOutputStoredInPartReportsItsCausesAndMovesTheLoginsOn) {
+  Fixture f;
+  Refresher r = f.Make();
+  f.out.fail = "Secret team-b/ecr-token: Forbidden";
+  f.out.cause = FailureCause::kAccessDenied;
+  f.out.partly = true;
+  f.source.PushToken("pw-a", kT0 + hours(12));
+  f.source.PushToken("pw-b", kT0 + hours(12));
+  RefreshReport report = r.Refresh();
+  ASSERT_EQ(report.failures.size(), 1u);
+  EXPECT_EQ(report.failures[0].cause, FailureCause::kAccessDenied);
+  // Stored where it could be: those logins are in place, the agent is healthy.
+  EXPECT_EQ(report.refreshed, 3u);
+  EXPECT_EQ(report.valid_until, kT0 + hours(12));
+  EXPECT_NE(f.Log().find("refresh failed [access_denied]: Secret team-b/ecr-token: Forbidden"),
+            std::string::npos);
+  EXPECT_NE(f.Log().find("wrote 3 registry login(s) to recording output (not everywhere"),
+            std::string::npos);
+}
+
+TEST(Refresher, ReplanKeepsTheLoginsOfRegistriesStillServed) {
+  Fixture f;
+  Refresher r = f.Make();
+  f.source.PushToken("pw-a", kT0 + hours(12));
+  f.source.PushToken("pw-b", kT0 + hours(12));
+  ASSERT_TRUE(r.Refresh().ok());
+  EXPECT_EQ(r.registries(), 3u);
+
+  // Only the first group is served now, with another source that fails.
+  ScriptedTokenSource other;
+  other.PushFailure(FailureCause::kNetwork, core::ErrorCode::kInternal, "refused");
+  r.Replan(&other, {f.groups[0]});
+  EXPECT_EQ(r.registries(), f.groups[0].registries.size());
+  EXPECT_EQ(r.ValidUntil(), kT0 + hours(12));
+  RefreshReport report = r.Refresh();
+  EXPECT_FALSE(report.ok());
+  EXPECT_EQ(other.requests.size(), 1u);
+  EXPECT_EQ(f.source.requests.size(), 2u);  // the old source is no longer asked
+  EXPECT_EQ(report.valid_until, kT0 + hours(12));
+
+  // Back to both groups: the second has no login in place any more.
+  r.Replan(&f.source, f.groups);
+  EXPECT_FALSE(r.ValidUntil().has_value());
 }
 
 }  // namespace

@@ -20,7 +20,6 @@
 #include "kube/apply_secret.h"
 #include "kube/client.h"
 #include "kube/connection_source.h"
-#include "kube/docker_config.h"
 #include "kube/eksa_packages.h"
 #include "kube/kubeconfig.h"
 
@@ -251,9 +250,9 @@ TEST_F(KubeIntegration, ReadsTargetNamespaces) {
 
 TEST_F(KubeIntegration, AppliesEcrTokenCreatingThenUpdating) {
   auto client = MakeClient(FromKubeconfig());
-  std::string first = DockerConfigJson({{"https://1.dkr.ecr.us-west-2.amazonaws.com", "AWS", "a"}});
-  std::string second =
-      DockerConfigJson({{"https://1.dkr.ecr.us-west-2.amazonaws.com", "AWS", "b"}});
+  // Any JSON object will do: the library writes the payload as given.
+  std::string first = R"({"auths":{"https://1.dkr.ecr.us-west-2.amazonaws.com":{"auth":"YQ=="}}})";
+  std::string second = R"({"auths":{"https://1.dkr.ecr.us-west-2.amazonaws.com":{"auth":"Yg=="}}})";
 
   auto created = ApplyDockerConfigSecret(*client, "team-a", kEcrTokenSecretName, first);
   ASSERT_TRUE(created.ok()) << created.status().ToString();

@@ -1,9 +1,8 @@
-// docker_config.h, eksa_packages.h, names.h.
+// eksa_packages.h, names.h.
 #include <gtest/gtest.h>
 
 #include "fakes.h"
 #include "kube/client.h"
-#include "kube/docker_config.h"
 #include "kube/eksa_packages.h"
 #include "kube/names.h"
 
@@ -11,21 +10,6 @@ namespace cpa::kube {
 namespace {
 
 using core::ErrorCode;
-
-TEST(DockerConfigJson, RefresherFormat) {
-  EXPECT_EQ(
-      DockerConfigJson({{"https://783794618700.dkr.ecr.us-west-2.amazonaws.com", "AWS", "pass"}}),
-      R"({"auths":{"https://783794618700.dkr.ecr.us-west-2.amazonaws.com":)"
-      R"({"username":"AWS","password":"pass","email":"test@test.com","auth":"QVdTOnBhc3M="}}})");
-}
-
-TEST(DockerConfigJson, PlaceholdersSortingAndReplacement) {
-  EXPECT_EQ(DockerConfigJson({{"b", "", ""}, {"a", "u", "1"}, {"a", "u", "2"}}),
-            R"({"auths":{"a":{"username":"u","password":"2","email":"test@test.com",)"
-            R"("auth":"dToy"},"b":{"username":"username","password":"password",)"
-            R"("email":"test@test.com","auth":"dXNlcm5hbWU6cGFzc3dvcmQ="}}})");
-  EXPECT_EQ(DockerConfigJson({}), R"({"auths":{}})");
-}
 
 TEST(Names, Namespace) {
   EXPECT_TRUE(ValidateNamespaceName("eksa-packages").ok());
