@@ -17,6 +17,8 @@
 #include "server/api/audit.h"
 #include "server/api/ecr_service.h"
 #include "server/api/eks_service.h"
+#include "server/console/assets.h"
+#include "server/console/console_handler.h"
 #include "server/http/server.h"
 #include "server/oci/oci_handler.h"
 #include "server/registry/auth_token.h"
@@ -49,6 +51,7 @@ struct ServeArgs {
   std::string access_log;
   std::string registry_domain = "localhost";
   std::string registry_scheme = "http";
+  std::string console_dir;  // empty: next to the executable (console::DefaultAssetDirectory)
   bool seed = true;
   int workers = 0;
   int purge_interval_seconds = 60;
@@ -193,6 +196,24 @@ int RunServe(const ServeArgs& args) {
       std::string(oci::kRoutePrefix),
       [&registry_endpoint](http::Request&& r) { return registry_endpoint->Handle(std::move(r)); },
       oci::RouteOptionsFor((*store)->data_dir() + "/registry/uploads"));
+  // The console (/console/): its JSON API signs each action with the signed-in principal's key
+  // and hands it to the same pipeline as API clients.
+  core::SecureRandom console_random;
+  server::console::ConsoleOptions co;
+  co.asset_dir =
+      args.console_dir.empty() ? server::console::DefaultAssetDirectory() : args.console_dir;
+  co.dispatch = [&handler](http::Request&& r) { return handler->Handle(std::move(r)); };
+  co.registry_dispatch = [&registry_endpoint](http::Request&& r) {
+    return registry_endpoint->Handle(std::move(r));
+  };
+  co.clock = clock.get();
+  co.random = &console_random;
+  co.registry_domain = args.registry_domain;
+  server::console::ConsoleHandler console(co);
+  server.AddRoute(
+      std::string(server::console::kRoutePrefix),
+      [&console](http::Request&& r) { return console.Handle(std::move(r)); },
+      server::console::ConsoleRouteOptions());
   if (args.test_clock) {
     server.AddExactRoute("/_cpa/test/advance-clock",
                          [&clock](http::Request&& r) { return AdvanceClock(*clock, r); });
@@ -211,6 +232,12 @@ int RunServe(const ServeArgs& args) {
   SessionPurger purger(**store, std::chrono::seconds(args.purge_interval_seconds));
   std::printf("cpa serve: listening on http://%s, data %s\n", server.address().c_str(),
               args.data.c_str());
+  if (console.assets_available()) {
+    std::printf("cpa serve: console on http://%s/console/\n", server.address().c_str());
+  } else {
+    std::fprintf(stderr, "cpa serve: no console files in '%s' (make build, or --console-dir)\n",
+                 console.asset_dir().c_str());
+  }
   if (args.test_clock) {
     std::printf("cpa serve: WARNING: --test-clock: POST /_cpa/test/advance-clock moves time\n");
   }
@@ -248,6 +275,8 @@ void RegisterServeCommand(CLI::App& app, CommandRegistry& registry) {
                    "behind a TLS proxy")
       ->check(CLI::IsMember({"http", "https"}))
       ->capture_default_str();
+  serve->add_option("--console-dir", args->console_dir,
+                    "the console's built web page (default: ../console beside the executable)");
   serve->add_flag("!--no-seed", args->seed,
                   "do not seed the packages accounts with the curated packages catalog");
   serve->add_flag("--test-clock", args->test_clock)->group("");  // hidden: tests only
