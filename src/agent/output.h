@@ -37,7 +37,7 @@ struct WriteResult {
 class CredentialsOutput {
  public:
   virtual ~CredentialsOutput() = default;
-  // For the log: "docker config /root/.docker/config.json".
+  // For the log: "docker config /home/me/.docker/config.json".
   virtual std::string Describe() const = 0;
   // Stores `auths` (every registry the agent serves).
   virtual WriteResult Write(std::span<const RegistryAuth> auths) = 0;

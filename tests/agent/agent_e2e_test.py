@@ -13,8 +13,9 @@ Reads top to bottom as the story it checks:
      into an authfile, lets skopeo pull. Non-ECR images and bad requests fail.
   4. The daemon serves /healthz and /metrics and stops cleanly on SIGTERM.
   5. Faults: STS unreachable, the role's trust statement removed (AccessDenied), a malformed
-     config, and an unwritable docker config (a full disk, and a read-only directory when not
-     running as root): each fails with its cause named, and the old docker config stays intact.
+     config, and an unwritable docker config (a full disk; a read-only directory: by its mode,
+     or as root by a read-only bind mount in a private mount namespace): each fails with its
+     cause named, and the old docker config stays intact.
 
 Registry names (<account>.dkr.ecr.us-west-2.localhost) resolve to 127.0.0.1 through a private
 mount namespace whose /etc/hosts lists them (tests/support/with-private-hosts); the test re-runs
@@ -465,16 +466,26 @@ class T4Faults(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stdout)
         self.assertIn("[output]", r.stderr)
         self.assertIn("Not a directory", r.stderr)
-        if os.geteuid() == 0:
-            return  # root ignores directory permissions
         directory = os.path.dirname(self.out)
-        os.chmod(directory, 0o500)
-        try:
-            r = agent("--once", "--docker-config", self.out, config=S["config"])
-        finally:
-            os.chmod(directory, 0o700)
-        self.assertEqual(r.returncode, 1, r.stdout)
-        self.assertIn("Permission denied", r.stderr)
+        if os.geteuid() == 0:
+            # Root ignores directory permissions: the directory is made read-only by a bind mount
+            # in a private mount namespace instead (nothing changes outside the agent's process).
+            env = scrubbed_env(AWS_ENDPOINT_URL=S["url"], EKSA_AWS_CONFIG_FILE=S["config"])
+            r = run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                     'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"',
+                     directory, CPA, "agent", "--registry-domain", "localhost", "--once",
+                     "--docker-config", self.out], env)
+            expected = "Read-only file system"
+        else:
+            os.chmod(directory, 0o500)
+            try:
+                r = agent("--once", "--docker-config", self.out, config=S["config"])
+            finally:
+                os.chmod(directory, 0o700)
+            expected = "Permission denied"
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("[output]", r.stderr)
+        self.assertIn(expected, r.stderr)
         self.assertUnchanged()
 
 
